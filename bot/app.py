@@ -1,0 +1,57 @@
+"""The Discord client: a ``commands.Bot`` that loads the cogs and serves the grid store."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+
+import discord
+from discord.ext import commands
+
+import bot.cogs
+from bot.core.model import Grid
+from bot.core.store import GridStore
+from bot.settings import Settings
+from bot.sync import sync_commands
+from bot.tree import GridTree
+
+log = logging.getLogger("gridbot")
+
+
+def extensions() -> list[str]:
+    """Every module in ``bot.cogs`` not starting with ``_``."""
+    return [
+        f"{bot.cogs.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(bot.cogs.__path__)
+        if not info.name.startswith("_")
+    ]
+
+
+class GridBot(commands.Bot):
+    """Gridbot: no privileged intents, no mentions, slash commands only."""
+
+    def __init__(self, settings: Settings, store: GridStore, *, sync: bool = True) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=GridTree,
+        )
+        self.settings = settings
+        self.store = store
+        self.sync_on_start = sync
+
+    @property
+    def grid(self) -> Grid:
+        """The grid commands answer from."""
+        return self.store.catalog.default
+
+    async def setup_hook(self) -> None:
+        for name in extensions():
+            await self.load_extension(name)
+        if self.sync_on_start:
+            log.info(await sync_commands(self))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s; serving %s", self.user, self.grid)

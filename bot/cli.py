@@ -1,0 +1,154 @@
+"""Command line: run the bot, sync commands, or answer offline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.core.errors import GridFileError
+from bot.core.loader import grid_files, load_grid
+from bot.core.store import GridStore
+from bot.offline import UsageError, ask
+from bot.settings import Settings
+
+log = logging.getLogger("gridbot")
+
+NO_TOKEN = """\
+Gridbot needs a bot token to connect to Discord, and DISCORD_TOKEN is not set.
+  1. Create an application at https://discord.com/developers/applications,
+     open "Bot" and press "Reset Token" (README: "Create the Discord application").
+  2. cp .env.example .env  and put the token after DISCORD_TOKEN=
+  3. Run the bot again.
+To try the bot offline, with no token and no network:
+  .venv/bin/python -m bot ask "/grid 5"
+"""
+
+REJECTED = """\
+Discord rejected the token in DISCORD_TOKEN (401 Unauthorized).
+Reset it in the developer portal (your application → Bot → Reset Token), put the new one in
+.env, and run the bot again. The token is not shown here on purpose.
+"""
+
+EXIT_CONFIG = 2
+EXIT_LOGIN = 3
+EXIT_NETWORK = 4
+
+
+def fail(message: str, code: int) -> int:
+    print(message.rstrip(), file=sys.stderr)
+    return code
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise SystemExit(
+            fail(f"Invalid settings: {problems} (see .env.example)", EXIT_CONFIG)
+        ) from None
+
+
+def load_store(settings: Settings) -> GridStore:
+    try:
+        return GridStore(settings.data_dir)
+    except GridFileError as error:
+        raise SystemExit(fail(f"Cannot start: bad data file: {error}", EXIT_CONFIG)) from None
+
+
+async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: bool) -> None:
+    from bot.app import GridBot
+    from bot.sync import sync_commands
+
+    bot = GridBot(settings, store, sync=not sync_only)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        if sync_only:
+            await bot.login(token)
+            await bot.setup_hook()
+            print(await sync_commands(bot, force=True))
+            return
+        await bot.start(token)
+
+
+def run(sync_only: bool = False) -> int:
+    settings = load_settings()
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level.upper()))
+    if settings.discord_token is None:
+        return fail(NO_TOKEN, EXIT_CONFIG)
+    store = load_store(settings)
+    log.info("loaded %s from %s", store.catalog.default, settings.data_dir)
+    try:
+        asyncio.run(
+            serve(settings, store, settings.discord_token.get_secret_value(), sync_only=sync_only)
+        )
+    except discord.LoginFailure:
+        return fail(REJECTED, EXIT_LOGIN)
+    except (aiohttp.ClientError, OSError) as error:
+        return fail(f"Cannot reach Discord: {type(error).__name__}: {error}", EXIT_NETWORK)
+    return 0
+
+
+def run_ask(command: str) -> int:
+    settings = load_settings()
+    store = load_store(settings)
+    try:
+        text, failed = ask(store.catalog.default, command)
+    except UsageError as error:
+        return fail(f"Sorry: {error}", EXIT_CONFIG)
+    print(text)
+    return 1 if failed else 0
+
+
+def run_check(paths: list[str]) -> int:
+    from pathlib import Path
+
+    settings = load_settings()
+    roots = [Path(p) for p in paths] or [settings.data_dir]
+    errors = 0
+    for root in roots:
+        files = list(grid_files(root)) if root.exists() else [root]
+        if not files:
+            print(f"{root}: no grid files found", file=sys.stderr)
+            errors += 1
+        for path in files:
+            try:
+                grid = load_grid(path)
+            except GridFileError as error:
+                print(f"error: {error}", file=sys.stderr)
+                errors += 1
+                continue
+            print(f"ok: {path}: {grid.meta.title}, {len(grid)} cars")
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Gridbot, a Discord bot for qualifying grids."
+    )
+    parser.add_argument("--version", action="version", version=f"gridbot {__version__}")
+    sub = parser.add_subparsers(dest="action")
+    sub.add_parser("run", help="connect to Discord and answer commands (the default)")
+    sub.add_parser("sync", help="push the slash command definitions to Discord now, then exit")
+    ask_parser = sub.add_parser("ask", help='answer a command offline, e.g. ask "/grid 5"')
+    ask_parser.add_argument("command", nargs="+", help='the command, e.g. "/gap 8 14"')
+    check_parser = sub.add_parser("check", help="validate grid files without Discord")
+    check_parser.add_argument(
+        "paths", nargs="*", help="files or directories (default: the data directory)"
+    )
+    args = parser.parse_args(argv)
+    if args.action == "ask":
+        return run_ask(" ".join(args.command))
+    if args.action == "check":
+        return run_check(args.paths)
+    return run(sync_only=args.action == "sync")

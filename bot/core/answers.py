@@ -1,0 +1,76 @@
+"""Answer objects: what the bot found, before any rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from bot.core.model import Entry, Grid
+from bot.core.times import percent
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """An exact gap between two timed entries: ``ticks`` ≥ 0, ``faster`` ahead of ``slower``."""
+
+    faster: Entry
+    slower: Entry
+    ticks: int
+
+    @property
+    def percent(self) -> Fraction:
+        """The gap as a percentage of the faster lap."""
+        assert self.faster.time is not None
+        return percent(self.ticks, self.faster.time)
+
+    @property
+    def level(self) -> bool:
+        """Both cars set the same time."""
+        return self.ticks == 0
+
+
+@dataclass(frozen=True, slots=True)
+class GridAnswer:
+    """``/grid position``: one grid slot and its neighbours."""
+
+    grid: Grid
+    entry: Entry
+    to_pole: Gap | None
+    to_ahead: Gap | None
+    to_behind: Gap | None
+    level_with: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMatch:
+    """One team and its entries."""
+
+    team: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamAnswer:
+    """``/team name``: the entries of every team the name matched."""
+
+    grid: Grid
+    query: str
+    teams: tuple[TeamMatch, ...]
+    guessed: bool
+    """True when no team contains the query and the match is a fuzzy guess."""
+
+
+@dataclass(frozen=True, slots=True)
+class GapAnswer:
+    """``/gap car_a car_b``: two entries and the gap between them."""
+
+    grid: Grid
+    first: Entry
+    second: Entry
+    gap: Gap | None
+    """``None`` when either car set no time."""
+    between: tuple[Entry, ...]
+    """The cars that qualified between the two."""
+
+
+Answer = GridAnswer | TeamAnswer | GapAnswer

@@ -1,0 +1,106 @@
+"""Find entries by position, car number and team name, forgivingly."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.core.errors import QueryError
+from bot.core.model import Entry, Grid, car_key
+from bot.core.text import fold
+
+MAX_NAME_LENGTH = 100
+FUZZY_CUTOFF = 75.0
+"""Minimum rapidfuzz WRatio (0-100) for a typo to count as a match; ``zzzz`` scores far below."""
+
+
+def entry_at(grid: Grid, position: object) -> Entry:
+    """The entry at ``position``; a polite ``QueryError`` for anything out of range."""
+    count = len(grid)
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise QueryError(f"The position must be a whole number from 1 to {count}.")
+    entry = grid.at(position)
+    if entry is None:
+        raise QueryError(f"The grid has {count} cars; pick 1–{count}.")
+    return entry
+
+
+def find_car(grid: Grid, number: str) -> Entry:
+    """The entry for a car number: ``8`` and ``#8`` match car 8; ``08`` too when no car is 08."""
+    wanted = car_key(number)
+    if not wanted:
+        raise QueryError("Give a car number, such as 8 or #8.")
+    entry = grid.car(wanted)
+    if entry is not None:
+        return entry
+    if wanted.isdigit():
+        same_value = [
+            e
+            for e in grid.entries
+            if car_key(e.number).isdigit() and int(car_key(e.number)) == int(wanted)
+        ]
+        if len(same_value) == 1:
+            return same_value[0]
+    raise QueryError(
+        f"No car #{shorten(wanted, 20)} on this grid.", suggestions=nearest_numbers(grid, wanted)
+    )
+
+
+def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
+    """The car numbers closest to ``wanted``: numerically if it is a number, else by spelling."""
+    if wanted.isdigit():
+        numeric = [e.number for e in grid.entries if e.number.isdigit()]
+        value = int(wanted)
+        return [
+            f"#{n}" for n in sorted(numeric, key=lambda n: (abs(int(n) - value), int(n)))[:count]
+        ]
+    found = process.extract(wanted, grid.numbers, scorer=fuzz.ratio, limit=count)
+    return [f"#{number}" for number, _score, _index in found]
+
+
+def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
+    """Teams matching ``name`` and whether the match is a fuzzy guess.
+
+    An exact name (ignoring case, accents and punctuation) wins; else every team whose name
+    contains the query; else the best fuzzy matches (all of them if equally good).
+    """
+    query = fold(name)
+    if not query:
+        raise QueryError("Type at least part of a team name, such as Lister.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise QueryError(
+            f"That is longer than any team name ({MAX_NAME_LENGTH} characters at most)."
+        )
+    folded = grid.folded_teams()
+    if query in folded:
+        return [folded[query]], False
+    containing = [team for key, team in folded.items() if query in key]
+    if containing:
+        return containing, False
+    scored = sorted(((name_score(query, key), key) for key in folded), key=lambda s: -s[0])
+    best = scored[0][0]
+    if best >= FUZZY_CUTOFF:
+        return [folded[key] for score, key in scored if score == best], True
+    closest = [folded[key] for _score, key in scored[:3]]
+    raise QueryError(f"No team matches “{shorten(name, 40)}”.", suggestions=closest)
+
+
+def name_score(query: str, key: str) -> float:
+    """How well a folded query matches a folded name, 0-100, forgiving typos in any word.
+
+    The best of rapidfuzz's WRatio over the whole name and an optimal-string-alignment
+    similarity (a swap of two letters costs one) against each run of as many words as the
+    query has.
+    """
+    score = fuzz.WRatio(query, key)
+    size = len(query.split())
+    words = key.split()
+    for start in range(max(1, len(words) - size + 1)):
+        window = " ".join(words[start : start + size])
+        score = max(score, OSA.normalized_similarity(query, window) * 100)
+    return float(score)
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut user text to ``limit`` characters for echoing back."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,108 @@
+"""The grid model: entries as published, with indexes for lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.core.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Driver:
+    """A driver as listed; ``marker`` is a leading symbol from the source, such as ``*``."""
+
+    name: str
+    marker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One row of a qualifying grid."""
+
+    position: int
+    number: str
+    drivers: tuple[Driver, ...]
+    car: str
+    team: str
+    time: int | None
+    """Best lap in ten-thousandths of a second (see ``bot.core.times``), or ``None``."""
+    line: int = 0
+    """The line of the source file the row came from."""
+    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class GridMeta:
+    """What a grid is: event, year and session, and where it came from."""
+
+    event: str
+    session: str
+    year: int | None = None
+    circuit: str = ""
+    date: str = ""
+    legend: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    source: Path | None = None
+
+    @property
+    def title(self) -> str:
+        """``"2003 1000 km of Le Mans · Qualifying"``."""
+        event = f"{self.year} {self.event}" if self.year else self.event
+        return f"{event} · {self.session}" if self.session else event
+
+
+def car_key(number: str) -> str:
+    """The identity of a car number: ``"#8"`` and ``"8"`` are the same car; ``"08"`` is not."""
+    return number.strip().lstrip("#").strip().casefold()
+
+
+class Grid:
+    """A parsed grid: entries ordered by position, indexed by car number and team."""
+
+    __slots__ = ("_by_number", "_teams", "entries", "meta")
+
+    def __init__(self, meta: GridMeta, entries: tuple[Entry, ...]) -> None:
+        self.meta = meta
+        self.entries = tuple(sorted(entries, key=lambda e: e.position))
+        self._by_number = {car_key(e.number): e for e in self.entries}
+        teams: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            teams.setdefault(entry.team, []).append(entry)
+        self._teams = {name: tuple(rows) for name, rows in teams.items()}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __repr__(self) -> str:
+        return f"Grid({self.meta.title!r}, {len(self)} cars)"
+
+    @property
+    def pole(self) -> Entry:
+        """The car in first place."""
+        return self.entries[0]
+
+    def at(self, position: int) -> Entry | None:
+        """The entry at a 1-based grid position, if there is one."""
+        if 1 <= position <= len(self.entries):
+            return self.entries[position - 1]
+        return None
+
+    def car(self, number: str) -> Entry | None:
+        """The entry with exactly this car number (``#`` and case ignored)."""
+        return self._by_number.get(car_key(number))
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Every car number, in grid order."""
+        return tuple(e.number for e in self.entries)
+
+    @property
+    def teams(self) -> Mapping[str, tuple[Entry, ...]]:
+        """Each team's entries, in order of the team's best position."""
+        return MappingProxyType(self._teams)
+
+    def folded_teams(self) -> dict[str, str]:
+        """Folded team name → team name as published."""
+        return {fold(name): name for name in self._teams}

@@ -1,0 +1,15 @@
+"""Text folding for forgiving lookups: case, accents and punctuation do not matter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Fold a name for matching: ``"Noël del-Bello"`` → ``"noel del bello"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", stripped.casefold()).split())

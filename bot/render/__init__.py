@@ -1,0 +1,1 @@
+"""Renderers: answer → :class:`~bot.render.cards.Card` → Discord embed or plain text."""

@@ -1,0 +1,226 @@
+"""One renderer per answer, each producing a :class:`Card` that knows nothing of Discord.
+
+A card holds Discord-flavoured Markdown with every piece of data and user text escaped; the
+embed renderer hands it to Discord and the text renderer strips it for a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import singledispatch
+
+from bot.core.answers import Gap, GapAnswer, GridAnswer, TeamAnswer
+from bot.core.errors import QueryError
+from bot.core.model import Entry, Grid
+from bot.core.times import format_gap, format_percent, format_time
+
+BRAND = 0x2B7BB9
+ERROR = 0xD9534F
+LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25}
+"""Discord's embed limits."""
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<:-])")
+
+
+def escape(text: str) -> str:
+    """Escape Markdown and defuse mentions in data or user text."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A rendered answer: the same content for an embed and for plain text."""
+
+    title: str
+    description: str = ""
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    colour: int = BRAND
+    ephemeral: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+
+def clip(text: str, limit: int) -> str:
+    """Keep text within a Discord limit, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def no_time(entry: Entry) -> str:
+    return format_time(entry.time) if entry.time is not None else "no time"
+
+
+def drivers(entry: Entry) -> str:
+    return " / ".join(escape(d.marker) + escape(d.name) for d in entry.drivers) or "—"
+
+
+def legend_notes(grid: Grid, entries: tuple[Entry, ...]) -> tuple[str, ...]:
+    """Footnotes for every driver marker that appears in ``entries``."""
+    markers = sorted({d.marker for e in entries for d in e.drivers if d.marker})
+    return tuple(
+        f"{escape(m)} {escape(grid.meta.legend.get(m, 'marked in the source data'))}"
+        for m in markers
+    )
+
+
+def car_line(entry: Entry) -> str:
+    """``P5 · #14 · MG Lola EX257 · 1:29.533``."""
+    return (
+        f"P{entry.position} · **#{escape(entry.number)}** · {escape(entry.car)} · {no_time(entry)}"
+    )
+
+
+def gap_text(gap: Gap | None, other: Entry, *, other_is_ahead: bool) -> str:
+    """The gap to a neighbouring car, from this car's point of view."""
+    ref = f"#{escape(other.number)}, P{other.position}"
+    if gap is None:
+        return f"no gap to {ref}: {'this car' if other.time is not None else 'it'} set no time"
+    if gap.level:
+        return f"level with {ref}"
+    word = "behind" if other_is_ahead else "ahead of"
+    return f"{format_gap(gap.ticks)} ({format_percent(gap.percent)}) {word} {ref}"
+
+
+@singledispatch
+def card_for(answer: object) -> Card:
+    """The card for any answer object."""
+    raise TypeError(f"no renderer for {type(answer).__name__}")
+
+
+@card_for.register
+def _grid(answer: GridAnswer) -> Card:
+    entry, grid = answer.entry, answer.grid
+    fields = [Field("Best lap", no_time(entry), inline=True)]
+    if entry.position == 1:
+        fields.append(Field("Pole position", "fastest in the session", inline=True))
+    elif answer.to_pole is not None and answer.to_pole.level:
+        fields.append(Field("Gap to pole", "0.000 s (level)", inline=True))
+    elif answer.to_pole is not None:
+        fields.append(
+            Field(
+                "Gap to pole",
+                f"+{format_gap(answer.to_pole.ticks)} "
+                f"({format_percent(answer.to_pole.percent, signed=True)})",
+                inline=True,
+            )
+        )
+    ahead = grid.at(entry.position - 1)
+    behind = grid.at(entry.position + 1)
+    if ahead is not None:
+        fields.append(
+            Field("To the car ahead", gap_text(answer.to_ahead, ahead, other_is_ahead=True))
+        )
+    if behind is not None:
+        fields.append(
+            Field("To the car behind", gap_text(answer.to_behind, behind, other_is_ahead=False))
+        )
+    for other in answer.level_with:
+        fields.append(
+            Field(
+                "Level",
+                f"same time as #{escape(other.number)}, P{other.position} — order as published",
+            )
+        )
+    return Card(
+        title=clip(
+            f"P{entry.position} · #{escape(entry.number)} {escape(entry.car)}", LIMITS["title"]
+        ),
+        description=f"**{escape(entry.team)}**\n{drivers(entry)}",
+        fields=tuple(fields),
+        footer=grid.meta.title,
+        notes=legend_notes(grid, (entry,)),
+    )
+
+
+@card_for.register
+def _team(answer: TeamAnswer) -> Card:
+    grid = answer.grid
+    names = [t.team for t in answer.teams]
+    if answer.guessed:
+        shown = " and ".join(f"**{escape(n)}**" for n in names)
+        description = f"Showing {shown} for *{escape(clip(answer.query, 40))}*."
+    elif len(names) > 1:
+        description = f"{len(names)} teams match *{escape(clip(answer.query, 40))}*."
+    else:
+        description = ""
+    fields = []
+    entries: list[Entry] = []
+    for match in answer.teams[: LIMITS["fields"]]:
+        lines = [f"{car_line(e)}\n{drivers(e)}" for e in match.entries]
+        entries.extend(match.entries)
+        count = len(match.entries)
+        name = f"{escape(match.team)} · {count} {'entry' if count == 1 else 'entries'}"
+        fields.append(Field(clip(name, LIMITS["field_name"]), clip("\n".join(lines), 1024)))
+    title = (
+        escape(names[0])
+        if len(names) == 1
+        else f"Teams matching “{escape(clip(answer.query, 60))}”"
+    )
+    return Card(
+        title=clip(title, LIMITS["title"]),
+        description=description,
+        fields=tuple(fields),
+        footer=grid.meta.title,
+        notes=legend_notes(grid, tuple(entries)),
+    )
+
+
+@card_for.register
+def _gap(answer: GapAnswer) -> Card:
+    first, second, gap = answer.first, answer.second, answer.gap
+    title = f"#{escape(first.number)} vs #{escape(second.number)}"
+    if gap is None:
+        missing = [f"#{escape(e.number)}" for e in (first, second) if e.time is None]
+        description = f"No gap: {' and '.join(missing)} set no time."
+    elif gap.level:
+        title += " · level"
+        description = (
+            f"**Level**: #{escape(first.number)} and #{escape(second.number)} set the same time, "
+            f"{format_time(gap.faster.time or 0)}; "
+            f"#{escape(gap.faster.number)} is ahead as published."
+        )
+    else:
+        title += f" · {format_gap(gap.ticks)}"
+        description = (
+            f"**#{escape(gap.faster.number)}** was faster by **{format_gap(gap.ticks)}** "
+            f"({format_percent(gap.percent)})."
+        )
+    count = len(answer.between)
+    if count == 0:
+        between = "none: they qualified side by side"
+    else:
+        low, high = answer.between[0].position, answer.between[-1].position
+        span = f"P{low}" if low == high else f"P{low}–P{high}"
+        between = f"{count} car{'s' if count != 1 else ''} ({span})"
+    fields = (
+        *(
+            Field(
+                f"P{e.position} · #{escape(e.number)}",
+                f"{escape(e.car)}\n{escape(e.team)}\n{no_time(e)}",
+                inline=True,
+            )
+            for e in (first, second)
+        ),
+        Field("Between them", between),
+    )
+    return Card(
+        title=clip(title, LIMITS["title"]),
+        description=description,
+        fields=fields,
+        footer=answer.grid.meta.title,
+    )
+
+
+@card_for.register
+def _error(error: QueryError) -> Card:
+    description = escape(error.message)
+    if error.suggestions:
+        description += "\nClosest: " + ", ".join(escape(s) for s in error.suggestions)
+    return Card(title="Sorry", description=description, colour=ERROR, ephemeral=True)

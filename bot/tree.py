@@ -1,0 +1,90 @@
+"""The command tree: one place that times, logs and answers every error."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import QueryError
+from bot.render.cards import Card, card_for, escape
+from bot.render.embed import to_embed
+
+log = logging.getLogger("gridbot.commands")
+
+UNEXPECTED = Card(
+    title="Sorry, something went wrong on our side",
+    description="The error has been logged. Please try again in a moment.",
+    colour=0xD9534F,
+    ephemeral=True,
+)
+
+
+def describe(interaction: discord.Interaction) -> str:
+    """``/gap car_a='8' car_b='14'`` for the log."""
+    name = interaction.command.qualified_name if interaction.command else "?"
+    options = " ".join(f"{k}={v!r}" for k, v in interaction.namespace)
+    return f"/{name} {options}".strip()
+
+
+def elapsed_ms(interaction: discord.Interaction) -> float:
+    started: float = interaction.extras.get("started", time.perf_counter())
+    return (time.perf_counter() - started) * 1000
+
+
+class GridTree(app_commands.CommandTree[commands.Bot]):
+    """Answers every failure ephemerally, politely, and logs the unexpected ones in full."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        interaction.extras["started"] = time.perf_counter()
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        original = getattr(error, "original", error)
+        if isinstance(original, QueryError):
+            card = card_for(original)
+            log.info("%s -> %s (%.1f ms)", describe(interaction), original, elapsed_ms(interaction))
+        elif isinstance(error, app_commands.TransformerError):
+            card = Card(
+                title="Sorry",
+                description="I could not read the value given for that option: "
+                + escape(str(error)),
+                colour=0xD9534F,
+                ephemeral=True,
+            )
+            log.info("%s -> bad option (%s)", describe(interaction), error)
+        elif isinstance(
+            error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch
+        ):
+            card = Card(
+                title="Sorry, that command is out of date",
+                description="Discord has an older version of this command. "
+                "It will be refreshed shortly; please try again in a minute.",
+                colour=0xD9534F,
+                ephemeral=True,
+            )
+            log.warning("%s: %s", describe(interaction), error)
+        else:
+            card = UNEXPECTED
+            log.error("%s failed", describe(interaction), exc_info=original)
+        await reply(interaction, card)
+
+
+async def answer(interaction: discord.Interaction, result: object) -> None:
+    """Render an answer object, send it, and log the command with its latency."""
+    await reply(interaction, card_for(result))
+    log.info("%s (%.1f ms)", describe(interaction), elapsed_ms(interaction))
+
+
+async def reply(interaction: discord.Interaction, card: Card) -> None:
+    """Send a card: as the response, or as a followup once the response is done."""
+    embed = to_embed(card)
+    if interaction.response.is_done():
+        await interaction.followup.send(embed=embed, ephemeral=card.ephemeral)
+    else:
+        await interaction.response.send_message(embed=embed, ephemeral=card.ephemeral)
