@@ -31,6 +31,7 @@ class GridBot(commands.Bot):
     """Gridbot: no privileged intents, no mentions, slash commands only."""
 
     def __init__(self, settings: Settings, store: GridStore, *, sync: bool = True) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

@@ -42,6 +42,14 @@ EXIT_LOGIN = 3
 EXIT_NETWORK = 4
 
 
+class Abort(Exception):
+    """Stop with a message for the person at the terminal and an exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def fail(message: str, code: int) -> int:
     print(message.rstrip(), file=sys.stderr)
     return code
@@ -61,7 +69,7 @@ def load_store(settings: Settings) -> GridStore:
     try:
         return GridStore(settings.data_dir)
     except GridFileError as error:
-        raise SystemExit(fail(f"Cannot start: bad data file: {error}", EXIT_CONFIG)) from None
+        raise Abort(f"Cannot start: bad data file: {error}", EXIT_CONFIG) from None
 
 
 async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: bool) -> None:
@@ -147,8 +155,11 @@ def main(argv: list[str] | None = None) -> int:
         "paths", nargs="*", help="files or directories (default: the data directory)"
     )
     args = parser.parse_args(argv)
-    if args.action == "ask":
-        return run_ask(" ".join(args.command))
-    if args.action == "check":
-        return run_check(args.paths)
-    return run(sync_only=args.action == "sync")
+    try:
+        if args.action == "ask":
+            return run_ask(" ".join(args.command))
+        if args.action == "check":
+            return run_check(args.paths)
+        return run(sync_only=args.action == "sync")
+    except Abort as error:
+        return fail(str(error), error.code)

@@ -20,12 +20,14 @@ ERROR = 0xD9534F
 LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25}
 """Discord's embed limits."""
 
-_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<:-])")
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
+_LINE_START = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
 
 
 def escape(text: str) -> str:
-    """Escape Markdown and defuse mentions in data or user text."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+    """Escape Markdown and defuse mentions and links in data or user text."""
+    escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
+    return escaped.replace("@", "@\u200b")
 
 
 @dataclass(frozen=True, slots=True)

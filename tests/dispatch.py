@@ -1,0 +1,166 @@
+"""Drive the bot through discord.py's own dispatch, in process, recording what it would send.
+
+A real ``Interaction`` is built from a gateway ``INTERACTION_CREATE`` payload and handed to
+the client's connection state, exactly as the gateway would; the command tree routes it.
+The only stand-in is the webhook adapter at the HTTP edge, which records each request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord.http import Route
+from discord.webhook.async_ import AsyncWebhookAdapter
+
+APPLICATION_ID = 111_111_111_111_111_111
+GUILD_ID = 222_222_222_222_222_222
+CHANNEL_ID = 333_333_333_333_333_333
+USER_ID = 444_444_444_444_444_444
+OPTION_TYPES = {bool: 5, int: 4, str: 3, float: 10}
+
+_ids = itertools.count(900_000_000_000_000_000)
+
+
+@dataclass
+class Sent:
+    """One request the bot made to Discord's interaction endpoints."""
+
+    method: str
+    path: str
+    payload: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The message part: the callback's ``data``, or a followup's whole body."""
+        inner = self.payload.get("data")
+        return inner if isinstance(inner, dict) else self.payload
+
+    @property
+    def embed(self) -> dict[str, Any]:
+        embeds = self.data.get("embeds") or []
+        assert len(embeds) == 1, f"expected one embed, got {embeds!r}"
+        return dict(embeds[0])
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(int(self.data.get("flags", 0)) & 64)
+
+    @property
+    def text(self) -> str:
+        """Every piece of text in the message, for assertions."""
+        return json.dumps(self.data, ensure_ascii=False)
+
+
+def message_payload(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(next(_ids)),
+        "channel_id": str(CHANNEL_ID),
+        "type": 0,
+        "content": body.get("content", ""),
+        "author": {"id": str(APPLICATION_ID), "username": "Gridbot", "discriminator": "0"},
+        "attachments": [],
+        "embeds": body.get("embeds", []),
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": "2026-11-27T00:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": body.get("flags", 0),
+        "components": [],
+    }
+
+
+class RecordingAdapter(AsyncWebhookAdapter):
+    """Records every interaction request and answers as Discord would, without a network."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.sent: list[Sent] = []
+        self.arrived = asyncio.Event()
+
+    async def request(
+        self, route: Route, session: Any, *, payload: dict[str, Any] | None = None, **_: Any
+    ) -> Any:
+        body = payload or {}
+        self.sent.append(Sent(route.method, route.path, body))
+        self.arrived.set()
+        if route.path.endswith("/callback"):
+            return {"interaction": {"id": str(route.webhook_id), "type": 2}}
+        return message_payload(body)
+
+
+def interaction_payload(name: str, options: dict[str, Any], *, kind: int = 2) -> dict[str, Any]:
+    """A gateway ``INTERACTION_CREATE`` for a slash command (2) or its autocomplete (4)."""
+    interaction_id = next(_ids)
+    user = {
+        "id": str(USER_ID),
+        "username": "fan",
+        "discriminator": "0",
+        "global_name": "Fan",
+        "avatar": None,
+    }
+    return {
+        "id": str(interaction_id),
+        "application_id": str(APPLICATION_ID),
+        "type": kind,
+        "token": f"interaction-token-{interaction_id}",
+        "version": 1,
+        "guild_id": str(GUILD_ID),
+        "channel_id": str(CHANNEL_ID),
+        "channel": {
+            "id": str(CHANNEL_ID),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": "grid",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "permissions": "2147483647",
+        },
+        "member": {
+            "user": user,
+            "roles": [],
+            "joined_at": "2020-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "permissions": "2147483647",
+            "flags": 0,
+        },
+        "data": {
+            "id": str(next(_ids)),
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": key, "type": OPTION_TYPES.get(type(value), 3), "value": value}
+                for key, value in options.items()
+            ],
+        },
+        "locale": "en-GB",
+        "guild_locale": "en-GB",
+        "app_permissions": "0",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": 10_485_760,
+    }
+
+
+async def invoke(
+    client: discord.Client, adapter: RecordingAdapter, command: str, /, **options: Any
+) -> Sent:
+    """Dispatch ``/name options`` through the client and return the first thing it sent."""
+    before = len(adapter.sent)
+    client._connection.parse_interaction_create(interaction_payload(command, options))  # type: ignore[arg-type]
+    async with asyncio.timeout(3):
+        while len(adapter.sent) == before:
+            adapter.arrived.clear()
+            await adapter.arrived.wait()
+    return adapter.sent[before]
