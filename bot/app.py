@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pkgutil
+import time
 
 import discord
 from discord.ext import commands
@@ -42,6 +43,7 @@ class GridBot(commands.Bot):
         self.settings = settings
         self.store = store
         self.sync_on_start = sync
+        self.started = time.monotonic()
 
     @property
     def grid(self) -> Grid:

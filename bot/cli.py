@@ -16,7 +16,7 @@ from bot import __version__
 from bot.core.errors import GridFileError
 from bot.core.loader import grid_files, load_grid
 from bot.core.store import GridStore
-from bot.offline import UsageError, ask
+from bot.offline import UsageError, ask, complete
 from bot.settings import Settings
 
 log = logging.getLogger("gridbot")
@@ -108,14 +108,26 @@ def run(sync_only: bool = False) -> int:
 
 
 def run_ask(command: str) -> int:
-    settings = load_settings()
-    store = load_store(settings)
+    store = load_store(load_settings())
     try:
-        text, failed = ask(store.catalog.default, command)
+        text, failed = ask(store, command)
     except UsageError as error:
         return fail(f"Sorry: {error}", EXIT_CONFIG)
     print(text)
     return 1 if failed else 0
+
+
+def run_complete(command: str) -> int:
+    store = load_store(load_settings())
+    try:
+        found = complete(store, command)
+    except UsageError as error:
+        return fail(f"Sorry: {error}", EXIT_CONFIG)
+    for suggestion in found:
+        print(f"{suggestion.name}  ->  {suggestion.value}")
+    if not found:
+        print("(no suggestions)")
+    return 0
 
 
 def run_check(paths: list[str]) -> int:
@@ -150,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("sync", help="push the slash command definitions to Discord now, then exit")
     ask_parser = sub.add_parser("ask", help='answer a command offline, e.g. ask "/grid 5"')
     ask_parser.add_argument("command", nargs="+", help='the command, e.g. "/gap 8 14"')
+    complete_parser = sub.add_parser(
+        "complete", help='show autocomplete for a partly typed command, e.g. complete "/team lis"'
+    )
+    complete_parser.add_argument("command", nargs="+", help='e.g. "/gap 8 1"')
     check_parser = sub.add_parser("check", help="validate grid files without Discord")
     check_parser.add_argument(
         "paths", nargs="*", help="files or directories (default: the data directory)"
@@ -158,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.action == "ask":
             return run_ask(" ".join(args.command))
+        if args.action == "complete":
+            return run_complete(" ".join(args.command))
         if args.action == "check":
             return run_check(args.paths)
         return run(sync_only=args.action == "sync")

@@ -1,7 +1,12 @@
-"""The offline mode: ``python -m bot ask "/grid 5"`` answers from the core, as text."""
+"""The offline mode: ``python -m bot ask "/grid 5"`` answers from the core, as text.
+
+The same query functions and card renderers as the cogs; only the last step, text instead of
+an embed, differs. ``/help`` is generated from the real command tree, built without a network.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import shlex
 import typing
@@ -9,17 +14,41 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core import queries
+from bot.core.answers import TableAnswer
+from bot.core.complete import (
+    Suggestion,
+    complete_car,
+    complete_driver,
+    complete_position,
+    complete_team,
+)
 from bot.core.errors import QueryError
 from bot.core.model import Grid
-from bot.render.cards import card_for
+from bot.core.store import GridStore
+from bot.render.cards import card_for, table_pages
 from bot.render.text import to_text
 
 COMMANDS: dict[str, Callable[..., object]] = {
-    "grid": queries.grid_slot,
+    "grid": queries.grid_or_slot,
     "team": queries.team_entries,
     "gap": queries.car_gap,
+    "car": queries.car_entry,
+    "driver": queries.driver_entries,
 }
 """Slash command name → the core query it runs (the cogs call the same functions)."""
+
+COMPLETERS: dict[tuple[str, str], Callable[[Grid, str], list[Suggestion]]] = {
+    ("grid", "position"): complete_position,
+    ("team", "name"): complete_team,
+    ("gap", "car_a"): complete_car,
+    ("gap", "car_b"): complete_car,
+    ("car", "number"): complete_car,
+    ("driver", "name"): complete_driver,
+}
+"""(command, option) → its autocomplete, as the cogs wire them."""
+
+BOT_COMMANDS = ("help", "about")
+"""Commands answered from the bot itself rather than the grid."""
 
 
 class UsageError(Exception):
@@ -29,16 +58,22 @@ class UsageError(Exception):
 def usage() -> str:
     lines = ["Commands:"]
     for name, function in COMMANDS.items():
-        params = " ".join(p for p in list(inspect.signature(function).parameters)[1:])
-        lines.append(f"  /{name} {params}")
+        params = list(inspect.signature(function).parameters.values())[1:]
+        shown = " ".join(p.name if p.default is p.empty else f"[{p.name}]" for p in params)
+        lines.append(f"  /{name} {shown}")
+    lines.extend(f"  /{name}" for name in BOT_COMMANDS)
     lines.append(
         'Example: python -m bot ask "/gap 8 14"  (or name:value, e.g. "/team name:Lister")'
     )
     return "\n".join(lines)
 
 
-def parse(command: str) -> tuple[Callable[..., object], dict[str, Any]]:
-    """``"/gap 8 car_b:14"`` → (queries.car_gap, {"car_a": "8", "car_b": "14"})."""
+def _is_int(hint: object) -> bool:
+    return hint is int or int in typing.get_args(hint)
+
+
+def parse(command: str) -> tuple[str, dict[str, Any], list[str]]:
+    """``"/gap 8 car_b:14"`` → ("gap", {"car_a": "8", "car_b": "14"}, missing params)."""
     try:
         words = shlex.split(command)
     except ValueError as error:
@@ -46,11 +81,14 @@ def parse(command: str) -> tuple[Callable[..., object], dict[str, Any]]:
     if not words:
         raise UsageError("no command given.\n" + usage())
     name = words[0].lstrip("/").lower()
+    if name in BOT_COMMANDS:
+        return name, {}, []
     function = COMMANDS.get(name)
     if function is None:
         raise UsageError(f"there is no /{name} command.\n" + usage())
     hints = typing.get_type_hints(function)
-    params = list(inspect.signature(function).parameters)[1:]
+    signature = list(inspect.signature(function).parameters.values())[1:]
+    params = [p.name for p in signature]
     values: dict[str, Any] = {}
     positional: list[str] = []
     current = ""
@@ -70,23 +108,70 @@ def parse(command: str) -> tuple[Callable[..., object], dict[str, Any]]:
     if len(positional) > len(free):
         raise UsageError(f"too many values for /{name}.\n" + usage())
     values.update(zip(free, positional, strict=False))
-    missing = [p for p in params if p not in values]
-    if missing:
-        raise UsageError(f"/{name} needs {', '.join(missing)}.\n" + usage())
     for key, value in values.items():
-        if hints.get(key) is int:
+        if _is_int(hints.get(key)):
             try:
                 values[key] = int(value)
             except ValueError:
                 raise UsageError(f"{key} must be a whole number, not {value!r}.") from None
-    return function, values
+    required = [p.name for p in signature if p.default is p.empty]
+    return name, values, [p for p in required if p not in values]
 
 
-def ask(grid: Grid, command: str) -> tuple[str, bool]:
+def ask(store: GridStore, command: str) -> tuple[str, bool]:
     """Answer one command line as text; the flag says whether it was an error."""
-    function, values = parse(command)
+    name, values, missing = parse(command)
+    if missing:
+        raise UsageError(f"/{name} needs {', '.join(missing)}.\n" + usage())
+    if name in BOT_COMMANDS:
+        return to_text(card_for(asyncio.run(_from_bot(store, name)))), False
     try:
-        result = function(grid, **values)
+        result = COMMANDS[name](store.catalog.default, **values)
     except QueryError as error:
         return to_text(card_for(error)), True
+    if isinstance(result, TableAnswer):
+        return "\n\n".join(to_text(card) for card in table_pages(result)), False
     return to_text(card_for(result)), False
+
+
+def complete(store: GridStore, command: str) -> list[Suggestion]:
+    """What autocomplete offers for the last option of a partly typed command line.
+
+    ``"/team lis"`` completes ``name`` from ``lis``; a trailing space starts the next option.
+    """
+    try:
+        words = shlex.split(command)
+    except ValueError as error:
+        raise UsageError(f"cannot read that command line: {error}") from None
+    if not words:
+        raise UsageError('give a partly typed command, e.g. complete "/team lis"')
+    name = words[0].lstrip("/").lower()
+    function = COMMANDS.get(name)
+    if function is None:
+        raise UsageError(f"/{name} has no options to complete.\n" + usage())
+    params = list(inspect.signature(function).parameters)[1:]
+    typed = words[1:] + ([""] if command.endswith(" ") or len(words) == 1 else [])
+    key, colon, value = typed[-1].partition(":")
+    option, current = (key, value) if colon and key in params else (None, typed[-1])
+    if option is None:
+        index = min(len(typed), len(params)) - 1
+        option = params[index]
+        if name in ("team", "driver"):
+            current = " ".join(typed)
+    completer = COMPLETERS.get((name, option))
+    if completer is None:
+        raise UsageError(f"/{name} {option} has no autocomplete.")
+    return completer(store.catalog.default, current)
+
+
+async def _from_bot(store: GridStore, name: str) -> object:
+    """Build the real bot without connecting, and answer ``/help`` or ``/about`` from it."""
+    from bot.app import GridBot
+    from bot.cogs.about import about
+    from bot.cogs.help import help_from_tree
+    from bot.settings import Settings
+
+    bot = GridBot(Settings(), store, sync=False)
+    async with bot:
+        await bot.setup_hook()
+        return help_from_tree(bot.tree) if name == "help" else about(bot)

@@ -9,9 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.answers import TableAnswer
 from bot.core.errors import QueryError
-from bot.render.cards import Card, card_for, escape
+from bot.render.cards import Card, card_for, escape, table_pages
 from bot.render.embed import to_embed
+from bot.views import send_pages
 
 log = logging.getLogger("gridbot.commands")
 
@@ -77,7 +79,10 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
 
 async def answer(interaction: discord.Interaction, result: object) -> None:
     """Render an answer object, send it, and log the command with its latency."""
-    await reply(interaction, card_for(result))
+    if isinstance(result, TableAnswer):
+        await send_pages(interaction, table_pages(result))
+    else:
+        await reply(interaction, card_for(result))
     log.info("%s (%.1f ms)", describe(interaction), elapsed_ms(interaction))
 
 

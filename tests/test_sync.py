@@ -29,7 +29,9 @@ async def test_global_sync_only_when_definitions_change(
     gridbot: GridBot, syncs: list[Any], tmp_path: Path
 ) -> None:
     assert gridbot.settings.state_dir == tmp_path
-    assert "synced 3 global commands" in await sync_commands(gridbot)
+    count = len(gridbot.tree.get_commands())
+    assert count >= 3
+    assert f"synced {count} global commands" in await sync_commands(gridbot)
     assert "unchanged" in await sync_commands(gridbot)
     assert syncs == [None]
 
@@ -38,7 +40,7 @@ async def test_global_sync_only_when_definitions_change(
         raise NotImplementedError
 
     gridbot.tree.add_command(extra)
-    assert "synced 4 global commands" in await sync_commands(gridbot)
+    assert f"synced {count + 1} global commands" in await sync_commands(gridbot)
     assert syncs == [None, None]
     assert "synced" in await sync_commands(gridbot, force=True)
     assert syncs == [None, None, None]
@@ -48,7 +50,8 @@ async def test_dev_guild_syncs_there_and_not_globally(gridbot: GridBot, syncs: l
     gridbot.settings.dev_guild_id = 123
     assert "development guild 123" in await sync_commands(gridbot)
     assert syncs == [123]
-    assert len(gridbot.tree.get_commands(guild=discord.Object(123))) == 3
+    names = {c.name for c in gridbot.tree.get_commands(guild=discord.Object(123))}
+    assert {"grid", "team", "gap"} <= names
 
 
 def test_hash_is_stable_and_sees_descriptions(gridbot: GridBot) -> None:

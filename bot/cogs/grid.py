@@ -1,4 +1,4 @@
-"""``/grid position``: who qualified in a grid slot."""
+"""``/grid [position]``: who qualified in a grid slot, or the whole grid."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
+from bot.choices import int_choices
 from bot.core import queries
+from bot.core.complete import complete_position
 from bot.core.parser import MAX_CARS
 from bot.tree import answer
 
@@ -16,12 +18,24 @@ class GridCog(commands.Cog):
     def __init__(self, bot: GridBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="grid", description="Who qualified in a grid position")
-    @app_commands.describe(position="Grid position: 1 is pole")
+    @app_commands.command(
+        name="grid",
+        description="Who qualified in a grid position, or the whole grid",
+        extras={"example": "/grid 5"},
+    )
+    @app_commands.describe(position="Grid position: 1 is pole. Leave empty for the whole grid")
     async def grid(
-        self, interaction: discord.Interaction, position: app_commands.Range[int, 1, MAX_CARS]
+        self,
+        interaction: discord.Interaction,
+        position: app_commands.Range[int, 1, MAX_CARS] | None = None,
     ) -> None:
-        await answer(interaction, queries.grid_slot(self.bot.grid, position))
+        await answer(interaction, queries.grid_or_slot(self.bot.grid, position))
+
+    @grid.autocomplete("position")
+    async def _position(
+        self, interaction: discord.Interaction, current: int | str
+    ) -> list[app_commands.Choice[int]]:
+        return int_choices(complete_position, self.bot.grid, str(current))
 
 
 async def setup(bot: GridBot) -> None:

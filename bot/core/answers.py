@@ -73,4 +73,60 @@ class GapAnswer:
     """The cars that qualified between the two."""
 
 
-Answer = GridAnswer | TeamAnswer | GapAnswer
+@dataclass(frozen=True, slots=True)
+class DriverMatch:
+    """One driver and every entry they are listed in."""
+
+    driver: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DriverAnswer:
+    """``/driver name``: the entries of every driver the name matched."""
+
+    grid: Grid
+    query: str
+    drivers: tuple[DriverMatch, ...]
+    guessed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TableAnswer:
+    """``/grid`` with no position: the whole grid, to be shown in pages."""
+
+    grid: Grid
+
+
+@dataclass(frozen=True, slots=True)
+class CommandHelp:
+    """One command as ``/help`` lists it."""
+
+    name: str
+    description: str
+    options: tuple[tuple[str, str, bool], ...]
+    """(name, description, required) for each option."""
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
+class HelpAnswer:
+    """``/help``: every command, generated from the command tree."""
+
+    commands: tuple[CommandHelp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AboutAnswer:
+    """``/about``: what is running and what it serves."""
+
+    version: str
+    grids: tuple[tuple[str, Grid], ...]
+    """(key, grid) for every grid loaded; the first is the one served by default."""
+    loaded_at: float
+    uptime: float
+    latency: float | None
+    """Gateway latency in seconds, when connected."""
+
+
+Answer = GridAnswer | TeamAnswer | GapAnswer | DriverAnswer | TableAnswer | HelpAnswer | AboutAnswer

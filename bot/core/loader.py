@@ -14,7 +14,8 @@ from bot.core.model import Grid, GridMeta
 from bot.core.parser import decode, parse_grid_text
 
 GRID_SUFFIXES = (".md",)
-SESSION_WORDS = ("qualifying", "practice", "warm up", "warmup", "pre qualifying", "race")
+SESSION_WORDS = ("pre qualifying", "qualifying", "practice", "warm up", "warmup", "race")
+"""Session names recognised at the end of a file name, longest first."""
 MAX_FILE_BYTES = 1024 * 1024
 
 

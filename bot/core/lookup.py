@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -33,11 +35,13 @@ def find_car(grid: Grid, number: str) -> Entry:
     entry = grid.car(wanted)
     if entry is not None:
         return entry
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 20:
         same_value = [
             e
             for e in grid.entries
-            if car_key(e.number).isdigit() and int(car_key(e.number)) == int(wanted)
+            if car_key(e.number).isascii()
+            and car_key(e.number).isdigit()
+            and int(car_key(e.number)) == int(wanted)
         ]
         if len(same_value) == 1:
             return same_value[0]
@@ -48,8 +52,8 @@ def find_car(grid: Grid, number: str) -> Entry:
 
 def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
     """The car numbers closest to ``wanted``: numerically if it is a number, else by spelling."""
-    if wanted.isdigit():
-        numeric = [e.number for e in grid.entries if e.number.isdigit()]
+    if wanted.isascii() and wanted.isdigit() and len(wanted) <= 20:
+        numeric = [e.number for e in grid.entries if e.number.isascii() and e.number.isdigit()]
         value = int(wanted)
         return [
             f"#{n}" for n in sorted(numeric, key=lambda n: (abs(int(n) - value), int(n)))[:count]
@@ -58,23 +62,23 @@ def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
     return [f"#{number}" for number, _score, _index in found]
 
 
-def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
-    """Teams matching ``name`` and whether the match is a fuzzy guess.
+def match_names(names: Sequence[str], text: str, kind: str, example: str) -> tuple[list[str], bool]:
+    """Names matching ``text`` and whether the match is a fuzzy guess.
 
-    An exact name (ignoring case, accents and punctuation) wins; else every team whose name
-    contains the query; else the best fuzzy matches (all of them if equally good).
+    An exact name (ignoring case, accents and punctuation) wins; else every name that contains
+    the query; else the best fuzzy matches (all of them when equally good).
     """
-    query = fold(name)
+    query = fold(text)
     if not query:
-        raise QueryError("Type at least part of a team name, such as Lister.")
-    if len(name) > MAX_NAME_LENGTH:
+        raise QueryError(f"Type at least part of a {kind} name, such as {example}.")
+    if len(text) > MAX_NAME_LENGTH:
         raise QueryError(
-            f"That is longer than any team name ({MAX_NAME_LENGTH} characters at most)."
+            f"That is longer than any {kind} name ({MAX_NAME_LENGTH} characters at most)."
         )
-    folded = grid.folded_teams()
+    folded = {fold(name): name for name in names}
     if query in folded:
         return [folded[query]], False
-    containing = [team for key, team in folded.items() if query in key]
+    containing = [name for key, name in folded.items() if query in key]
     if containing:
         return containing, False
     scored = sorted(((name_score(query, key), key) for key in folded), key=lambda s: -s[0])
@@ -82,7 +86,17 @@ def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
     if best >= FUZZY_CUTOFF:
         return [folded[key] for score, key in scored if score == best], True
     closest = [folded[key] for _score, key in scored[:3]]
-    raise QueryError(f"No team matches “{shorten(name, 40)}”.", suggestions=closest)
+    raise QueryError(f"No {kind} matches “{shorten(text, 40)}”.", suggestions=closest)
+
+
+def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
+    """Teams matching ``name`` (see :func:`match_names`)."""
+    return match_names(list(grid.teams), name, "team", "Lister")
+
+
+def find_drivers(grid: Grid, name: str) -> tuple[list[str], bool]:
+    """Drivers matching ``name`` (see :func:`match_names`)."""
+    return match_names(list(grid.drivers), name, "driver", "Kristensen")
 
 
 def name_score(query: str, key: str) -> float:

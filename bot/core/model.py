@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, TypeVar
 
-from bot.core.text import fold
+M = TypeVar("M")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def car_key(number: str) -> str:
 class Grid:
     """A parsed grid: entries ordered by position, indexed by car number and team."""
 
-    __slots__ = ("_by_number", "_teams", "entries", "meta")
+    __slots__ = ("_by_number", "_drivers", "_memo", "_teams", "entries", "meta")
 
     def __init__(self, meta: GridMeta, entries: tuple[Entry, ...]) -> None:
         self.meta = meta
@@ -71,6 +72,12 @@ class Grid:
         for entry in self.entries:
             teams.setdefault(entry.team, []).append(entry)
         self._teams = {name: tuple(rows) for name, rows in teams.items()}
+        drivers: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for driver in entry.drivers:
+                drivers.setdefault(driver.name, []).append(entry)
+        self._drivers = {name: tuple(rows) for name, rows in drivers.items()}
+        self._memo: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -103,6 +110,14 @@ class Grid:
         """Each team's entries, in order of the team's best position."""
         return MappingProxyType(self._teams)
 
-    def folded_teams(self) -> dict[str, str]:
-        """Folded team name → team name as published."""
-        return {fold(name): name for name in self._teams}
+    @property
+    def drivers(self) -> Mapping[str, tuple[Entry, ...]]:
+        """Each driver's entries, in order of the driver's best position."""
+        return MappingProxyType(self._drivers)
+
+    def memo(self, key: str, build: Callable[[], M]) -> M:
+        """A value derived from this grid (an index, say), built once on first use."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        value: M = self._memo[key]
+        return value

@@ -224,5 +224,6 @@ def decode(data: bytes, path: Path | str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        start = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)  # BOM not counted
+        line = data[:start].count(b"\n") + 1
         raise GridFileError(path, line, "the file is not valid UTF-8") from None

@@ -5,16 +5,48 @@ Cogs and the offline mode both call these; neither does any lookup of its own.
 
 from __future__ import annotations
 
-from bot.core.answers import GapAnswer, GridAnswer, TeamAnswer, TeamMatch
+from bot.core.answers import (
+    DriverAnswer,
+    DriverMatch,
+    GapAnswer,
+    GridAnswer,
+    TableAnswer,
+    TeamAnswer,
+    TeamMatch,
+)
 from bot.core.errors import QueryError
 from bot.core.gaps import gap_between
-from bot.core.lookup import entry_at, find_car, find_teams
-from bot.core.model import Grid
+from bot.core.lookup import entry_at, find_car, find_drivers, find_teams
+from bot.core.model import Entry, Grid
 
 
 def grid_slot(grid: Grid, position: int) -> GridAnswer:
     """Who qualified at ``position``, with gaps to pole and the cars either side."""
-    entry = entry_at(grid, position)
+    return _slot(grid, entry_at(grid, position))
+
+
+def grid_or_slot(grid: Grid, position: int | None = None) -> GridAnswer | TableAnswer:
+    """``/grid``: one slot, or with no position the whole grid."""
+    return TableAnswer(grid) if position is None else grid_slot(grid, position)
+
+
+def car_entry(grid: Grid, number: str) -> GridAnswer:
+    """The entry for a car number, with the same detail as its grid slot."""
+    return _slot(grid, find_car(grid, number))
+
+
+def driver_entries(grid: Grid, name: str) -> DriverAnswer:
+    """Every entry the driver(s) that ``name`` matches are listed in."""
+    drivers, guessed = find_drivers(grid, name)
+    return DriverAnswer(
+        grid=grid,
+        query=name,
+        drivers=tuple(DriverMatch(d, grid.drivers[d]) for d in drivers),
+        guessed=guessed,
+    )
+
+
+def _slot(grid: Grid, entry: Entry) -> GridAnswer:
     ahead = grid.at(entry.position - 1)
     behind = grid.at(entry.position + 1)
     return GridAnswer(

@@ -8,17 +8,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import singledispatch
 
-from bot.core.answers import Gap, GapAnswer, GridAnswer, TeamAnswer
+from bot.core.answers import (
+    AboutAnswer,
+    DriverAnswer,
+    Gap,
+    GapAnswer,
+    GridAnswer,
+    HelpAnswer,
+    TableAnswer,
+    TeamAnswer,
+)
 from bot.core.errors import QueryError
 from bot.core.model import Entry, Grid
 from bot.core.times import format_gap, format_percent, format_time
 
 BRAND = 0x2B7BB9
 ERROR = 0xD9534F
-LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "fields": 25}
+LIMITS = {
+    "title": 256,
+    "description": 4096,
+    "field_name": 256,
+    "field_value": 1024,
+    "fields": 25,
+    "total": 6000,
+}
 """Discord's embed limits."""
+
+BETWEEN_NAMED = 5
+"""``/gap`` names the cars between the two when there are this many or fewer."""
+TABLE_ROWS = 25
+"""Rows per page of the whole-grid table: one phone screen of monospace text."""
 
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
 _LINE_START = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
@@ -201,6 +223,10 @@ def _gap(answer: GapAnswer) -> Card:
         low, high = answer.between[0].position, answer.between[-1].position
         span = f"P{low}" if low == high else f"P{low}–P{high}"
         between = f"{count} car{'s' if count != 1 else ''} ({span})"
+        if count <= BETWEEN_NAMED:
+            between += ": " + ", ".join(
+                f"#{escape(e.number)} {escape(e.car)}" for e in answer.between
+            )
     fields = (
         *(
             Field(
@@ -226,3 +252,120 @@ def _error(error: QueryError) -> Card:
     if error.suggestions:
         description += "\nClosest: " + ", ".join(escape(s) for s in error.suggestions)
     return Card(title="Sorry", description=description, colour=ERROR, ephemeral=True)
+
+
+@card_for.register
+def _driver(answer: DriverAnswer) -> Card:
+    grid = answer.grid
+    names = [d.driver for d in answer.drivers]
+    if answer.guessed:
+        shown = " and ".join(f"**{escape(n)}**" for n in names)
+        description = f"Showing {shown} for *{escape(clip(answer.query, 40))}*."
+    elif len(names) > 1:
+        description = f"{len(names)} drivers match *{escape(clip(answer.query, 40))}*."
+    else:
+        description = ""
+    fields = []
+    entries: list[Entry] = []
+    for match in answer.drivers[: LIMITS["fields"]]:
+        entries.extend(match.entries)
+        lines = [f"{car_line(e)}\n{escape(e.team)} · {drivers(e)}" for e in match.entries]
+        fields.append(Field(clip(escape(match.driver), 256), clip("\n".join(lines), 1024)))
+    title = (
+        escape(names[0])
+        if len(names) == 1
+        else f"Drivers matching “{escape(clip(answer.query, 60))}”"
+    )
+    return Card(
+        title=clip(title, LIMITS["title"]),
+        description=description,
+        fields=tuple(fields),
+        footer=grid.meta.title,
+        notes=legend_notes(grid, tuple(entries)),
+    )
+
+
+def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
+    """The whole grid as aligned monospace pages of ``rows`` cars each."""
+    grid = answer.grid
+    pole = grid.pole.time
+    lines = []
+    for e in grid.entries:
+        if e.time is None:
+            gap = ""
+        elif e.position == 1 or pole is None:
+            gap = "pole" if e.position == 1 else ""
+        else:
+            gap = "+" + format_gap(e.time - pole).removesuffix(" s")
+        team = e.team if len(e.team) <= 18 else e.team[:17] + "…"
+        lines.append(f"{e.position:>2} {'#' + e.number:<4} {team:<18} {no_time(e):>8} {gap:>7}")
+    header = f"{'P':>2} {'Car':<4} {'Team':<18} {'Time':>8} {'Gap':>7}"
+    chunks = [lines[i : i + rows] for i in range(0, len(lines), rows)] or [[]]
+    cards = []
+    for number, chunk in enumerate(chunks, start=1):
+        body = "\n".join([header, *chunk]).replace("`", "\u02cb")
+        page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
+        cards.append(
+            Card(
+                title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
+                description=f"```\n{body}\n```",
+                footer=f"{grid.meta.title}{page}",
+            )
+        )
+    return cards
+
+
+@card_for.register
+def _table(answer: TableAnswer) -> Card:
+    return table_pages(answer)[0]
+
+
+@card_for.register
+def _help(answer: HelpAnswer) -> Card:
+    fields = []
+    for command in answer.commands[: LIMITS["fields"]]:
+        usage = " ".join(
+            f"{name}" if required else f"[{name}]" for name, _d, required in command.options
+        )
+        lines = [escape(command.description)]
+        lines += [f"· {escape(name)}: {escape(desc)}" for name, desc, _r in command.options]
+        if command.example:
+            lines.append(f"Example: `{command.example}`")
+        fields.append(Field(clip(f"/{command.name} {usage}".strip(), 256), "\n".join(lines)))
+    return Card(
+        title="Gridbot commands",
+        description="Type `/` and pick a command; options suggest values as you type.",
+        fields=tuple(fields),
+        ephemeral=True,
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
+    shown = [f"{n}{unit}" for n, unit in parts if n] or ["0s"]
+    return " ".join(shown[:2])
+
+
+@card_for.register
+def _about(answer: AboutAnswer) -> Card:
+    loaded = datetime.fromtimestamp(answer.loaded_at, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    grids = []
+    for key, grid in answer.grids[:10]:
+        source = grid.meta.source.name if grid.meta.source else key
+        grids.append(f"**{escape(grid.meta.title)}** · {len(grid)} cars · {escape(source)}")
+    if len(answer.grids) > 10:
+        grids.append(f"…and {len(answer.grids) - 10} more")
+    latency = f"{answer.latency * 1000:.0f} ms" if answer.latency is not None else "not connected"
+    return Card(
+        title=f"Gridbot {answer.version}",
+        description="Answers questions about motorsport qualifying grids, to the thousandth.",
+        fields=(
+            Field(f"Grids loaded ({len(answer.grids)})", clip("\n".join(grids), 1024)),
+            Field("Loaded", loaded, inline=True),
+            Field("Uptime", _duration(answer.uptime), inline=True),
+            Field("Gateway latency", latency, inline=True),
+        ),
+    )

@@ -19,12 +19,23 @@ def to_embed(card: Card) -> discord.Embed:
         description=clip(description, LIMITS["description"]) or None,
         colour=card.colour,
     )
-    for item in card.fields[: LIMITS["fields"]]:
-        embed.add_field(
-            name=clip(item.name, LIMITS["field_name"]),
-            value=clip(item.value, LIMITS["field_value"]) or "—",
-            inline=item.inline,
-        )
     if card.footer:
         embed.set_footer(text=clip(card.footer, 2048))
+    fields = [
+        (clip(f.name, LIMITS["field_name"]), clip(f.value, LIMITS["field_value"]) or "—", f.inline)
+        for f in card.fields
+    ]
+    room = LIMITS["total"] - len(embed)
+    fits = len(fields) <= LIMITS["fields"] and sum(len(n) + len(v) for n, v, _ in fields) <= room
+    if not fits:
+        room -= 40  # keep space for the "more not shown" note
+    shown = 0
+    for name, value, inline in fields[: LIMITS["fields"] if fits else LIMITS["fields"] - 1]:
+        if len(name) + len(value) > room:
+            break
+        room -= len(name) + len(value)
+        embed.add_field(name=name, value=value, inline=inline)
+        shown += 1
+    if shown < len(fields):
+        embed.add_field(name="…", value=f"{len(fields) - shown} more not shown", inline=False)
     return embed

@@ -9,11 +9,16 @@ from bot.render.cards import Card
 _BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
 _ITALIC = re.compile(r"(?<![\\*])\*(?!\*)(.+?)(?<!\\)\*")
 _ESCAPED = re.compile(r"\\(.)")
+_FENCE = re.compile(r"^```\w*\n?", re.MULTILINE)
+_CODE = re.compile(r"(?<!\\)`([^`\n]+?)(?<!\\)`")
 
 
 def plain(markdown: str) -> str:
     """Strip the Markdown a card uses: bold, italics, escapes and mention guards."""
-    text = _BOLD.sub(r"\1", markdown)
+    if "```" in markdown:  # a code block is shown as it is, without its fences
+        return _FENCE.sub("", markdown).rstrip("\n")
+    text = _CODE.sub(r"\1", markdown)
+    text = _BOLD.sub(r"\1", text)
     text = _ITALIC.sub(r"\1", text)
     return _ESCAPED.sub(r"\1", text).replace("\u200b", "")
 
