@@ -73,7 +73,7 @@ def message_payload(body: dict[str, Any]) -> dict[str, Any]:
         "timestamp": "2026-11-27T00:00:00+00:00",
         "edited_timestamp": None,
         "flags": body.get("flags", 0),
-        "components": [],
+        "components": body.get("components", []),
     }
 
 
@@ -83,6 +83,7 @@ class RecordingAdapter(AsyncWebhookAdapter):
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.sent: list[Sent] = []
+        self.messages: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
 
     async def request(
@@ -92,15 +93,28 @@ class RecordingAdapter(AsyncWebhookAdapter):
         self.sent.append(Sent(route.method, route.path, body))
         self.arrived.set()
         if route.path.endswith("/callback"):
-            return {"interaction": {"id": str(route.webhook_id), "type": 2}}
+            # As Discord answers ?with_response=1: the interaction and the message it created.
+            message = message_payload(body.get("data") or {})
+            self.messages.append(message)
+            return {
+                "interaction": {
+                    "id": str(route.webhook_id),
+                    "type": 2,
+                    "response_message_id": message["id"],
+                    "response_message_ephemeral": bool(message["flags"] & 64),
+                },
+                "resource": {"type": body.get("type", 4), "message": message},
+            }
         return message_payload(body)
 
 
-def interaction_payload(name: str, options: dict[str, Any], *, kind: int = 2) -> dict[str, Any]:
+def interaction_payload(
+    name: str, options: dict[str, Any], *, kind: int = 2, user_id: int = USER_ID
+) -> dict[str, Any]:
     """A gateway ``INTERACTION_CREATE`` for a slash command (2) or its autocomplete (4)."""
     interaction_id = next(_ids)
     user = {
-        "id": str(USER_ID),
+        "id": str(user_id),
         "username": "fan",
         "discriminator": "0",
         "global_name": "Fan",
@@ -159,8 +173,45 @@ async def invoke(
     """Dispatch ``/name options`` through the client and return the first thing it sent."""
     before = len(adapter.sent)
     client._connection.parse_interaction_create(interaction_payload(command, options))  # type: ignore[arg-type]
+    return await next_sent(adapter, before)
+
+
+async def next_sent(adapter: RecordingAdapter, before: int) -> Sent:
+    """The request at index ``before``, waiting up to Discord's 3 s for it to be made."""
     async with asyncio.timeout(3):
         while len(adapter.sent) == before:
             adapter.arrived.clear()
             await adapter.arrived.wait()
     return adapter.sent[before]
+
+
+async def autocomplete(
+    client: discord.Client, adapter: RecordingAdapter, command: str, focused: str, **options: Any
+) -> list[dict[str, Any]]:
+    """Type into option ``focused`` of ``/command`` and return the choices the bot offers."""
+    payload = interaction_payload(command, options, kind=4)
+    for option in payload["data"]["options"]:
+        if option["name"] == focused:
+            option["focused"] = True
+    before = len(adapter.sent)
+    client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+    sent = await next_sent(adapter, before)
+    assert sent.payload["type"] == 8, "autocomplete answers with type 8"
+    return list(sent.payload["data"]["choices"])
+
+
+async def press(
+    client: discord.Client,
+    adapter: RecordingAdapter,
+    message: dict[str, Any],
+    custom_id: str,
+    *,
+    user_id: int = USER_ID,
+) -> Sent:
+    """Press the button ``custom_id`` on a message the bot sent, as ``user_id``."""
+    payload = interaction_payload("", {}, kind=3, user_id=user_id)
+    payload["data"] = {"custom_id": custom_id, "component_type": 2}
+    payload["message"] = message
+    before = len(adapter.sent)
+    client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+    return await next_sent(adapter, before)

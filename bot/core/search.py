@@ -7,8 +7,9 @@ as over 30; substring and fuzzy run only when the earlier tiers leave room.
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -20,7 +21,8 @@ T = TypeVar("T")
 
 EXACT, PREFIX, WORD_START, SUBSTRING, FUZZY = range(5)
 FUZZY_CUTOFF = 75.0
-"""Minimum rapidfuzz WRatio for a fuzzy hit; ``zzzz`` scores far below it against real names."""
+"""Minimum rapidfuzz ratio (0-100) for a typo to count: ``lsiter``/``lister`` scores 83,
+``zzzz`` against any real name 0-40."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,17 @@ class Hit(Generic[T]):
 class NameIndex(Generic[T]):
     """Items found by a name, in a fixed preferred order (e.g. best grid position first)."""
 
-    __slots__ = ("_exact", "_haystack", "_items", "_keys", "_lines", "_owner", "_starts", "_words")
+    __slots__ = (
+        "_exact",
+        "_haystack",
+        "_items",
+        "_keys",
+        "_lines",
+        "_owner",
+        "_starts",
+        "_vocab",
+        "_words",
+    )
 
     def __init__(self, named: Iterable[tuple[str, T]]) -> None:
         """``named`` gives (name, item) pairs; an item may come under several names."""
@@ -56,9 +68,13 @@ class NameIndex(Generic[T]):
                 words.append((key[offset:], index))
         prefixes.sort()
         words.sort()
-        self._starts = prefixes
-        self._words = words
+        self._starts = ([k for k, _ in prefixes], [self._owner[i] for _, i in prefixes])
+        self._words = ([k for k, _ in words], [self._owner[i] for _, i in words])
         self._haystack = "\n".join(self._keys)
+        self._vocab: dict[str, list[int]] = {}
+        for index, key in enumerate(self._keys):
+            for word in set(key.split()):
+                self._vocab.setdefault(word, []).append(self._owner[index])
         self._lines = [0]
         for key in self._keys[:-1]:
             self._lines.append(self._lines[-1] + len(key) + 1)
@@ -71,16 +87,12 @@ class NameIndex(Generic[T]):
         """Each item once, in the index's order."""
         return [self._items[i] for i in sorted(set(self._owner))]
 
-    def _scan(self, sorted_pairs: list[tuple[str, int]], query: str, limit: int) -> list[int]:
-        found: list[int] = []
-        at = bisect_left(sorted_pairs, (query, -1))
-        while at < len(sorted_pairs) and len(found) < limit:
-            key, index = sorted_pairs[at]
-            if not key.startswith(query):
-                break
-            found.append(index)
-            at += 1
-        return found
+    @staticmethod
+    def _range(sorted_keys: list[str], owners: list[int], query: str, limit: int) -> list[int]:
+        """The ``limit`` best-placed items whose key starts with ``query`` (bisect, no scan)."""
+        low = bisect_left(sorted_keys, query)
+        high = bisect_left(sorted_keys, query + "\U0010ffff", low)
+        return heapq.nsmallest(limit, set(owners[low:high]))
 
     def search(self, text: str, limit: int = 25, *, fuzzy: bool = True) -> list[Hit[T]]:
         """Up to ``limit`` hits, best first; each item at most once, at its best tier."""
@@ -96,19 +108,32 @@ class NameIndex(Generic[T]):
                     seen[owner] = (tier, score)
 
         add(self._exact.get(query, ()), EXACT)
-        # Scan past exact hits so that they do not crowd out the prefixes.
-        add(self._scan(self._starts, query, limit + len(seen)), PREFIX)
+        add(self._range(*self._starts, query, limit + len(seen)), PREFIX)
         if len(seen) < limit:
-            add(self._scan(self._words, query, limit * 2), WORD_START)
+            add(self._range(*self._words, query, limit + len(seen)), WORD_START)
         if len(seen) < limit:
             add(self._substrings(query, limit * 2), SUBSTRING)
-        if len(seen) < limit and fuzzy and len(query) >= 3:
-            for _key, score, index in process.extract(
-                query, self._keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_CUTOFF
-            ):
-                add((index,), FUZZY, -score)
+        if len(seen) < limit and fuzzy:
+            self._fuzzy(query, limit, add)
         ranked = sorted(seen.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
         return [Hit(self._items[i], tier, -score) for i, (tier, score) in ranked[:limit]]
+
+    def _fuzzy(
+        self, query: str, limit: int, add: Callable[[Iterable[int], int, float], None]
+    ) -> None:
+        """Typos: the last word typed against every distinct word (rapidfuzz, in C), and a
+        query of several words against whole names."""
+        last = query.rsplit(" ", 1)[-1]
+        if len(last) >= 3:
+            for word, score, _ in process.extract(
+                last, list(self._vocab), scorer=fuzz.ratio, limit=limit, score_cutoff=FUZZY_CUTOFF
+            ):
+                add(heapq.nsmallest(limit, self._vocab[word]), FUZZY, -score)
+        if " " in query:
+            for _key, score, index in process.extract(
+                query, self._keys, scorer=fuzz.QRatio, limit=limit, score_cutoff=FUZZY_CUTOFF
+            ):
+                add((index,), FUZZY, -score)
 
     def _substrings(self, query: str, limit: int) -> list[int]:
         found: list[int] = []

@@ -1,0 +1,1 @@
+"""Benchmarks: rerunnable measurements, never timed assertions in the tests."""
