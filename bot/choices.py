@@ -1,24 +1,78 @@
-"""Adapters from the core's autocomplete suggestions to Discord choices."""
+"""Autocomplete callbacks shared by the cogs: core suggestions → Discord choices.
+
+Each reads the grid of the ``event`` already chosen in the same command, if any.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, cast
 
+import discord
 from discord import app_commands
 
-from bot.core.complete import Suggestion
+from bot.core.complete import (
+    Suggestion,
+    complete_car,
+    complete_driver,
+    complete_position,
+    complete_team,
+)
+from bot.core.errors import QueryError
 from bot.core.model import Grid
 
-
-def choices(
-    complete: Callable[[Grid, str], list[Suggestion]], grid: Grid, current: str
-) -> list[app_commands.Choice[str]]:
-    """String choices from a core completer."""
-    return [app_commands.Choice(name=s.name, value=str(s.value)) for s in complete(grid, current)]
+if TYPE_CHECKING:
+    from bot.app import GridBot
 
 
-def int_choices(
-    complete: Callable[[Grid, str], list[Suggestion]], grid: Grid, current: str
+def _bot(interaction: discord.Interaction) -> GridBot:
+    return cast("GridBot", interaction.client)
+
+
+def grid_of(interaction: discord.Interaction) -> Grid:
+    """The grid the command being typed is about; the default while the event is unclear."""
+    catalog = _bot(interaction).store.catalog
+    try:
+        return catalog.find(getattr(interaction.namespace, "event", None))
+    except QueryError:
+        return catalog.default
+
+
+def _strings(found: list[Suggestion]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=s.name, value=str(s.value)) for s in found]
+
+
+Completer = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+EVENT_HELP = "Event or session, e.g. 2003 Le Mans (default: the most recent)"
+
+
+def _completer(complete: Callable[[Grid, str], list[Suggestion]]) -> Completer:
+    async def callback(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return _strings(complete(grid_of(interaction), str(current)))
+
+    return callback
+
+
+team_choices = _completer(complete_team)
+car_choices = _completer(complete_car)
+driver_choices = _completer(complete_driver)
+
+
+async def position_choices(
+    interaction: discord.Interaction, current: int | str
 ) -> list[app_commands.Choice[int]]:
-    """Integer choices from a core completer."""
-    return [app_commands.Choice(name=s.name, value=int(s.value)) for s in complete(grid, current)]
+    return [
+        app_commands.Choice(name=s.name, value=int(s.value))
+        for s in complete_position(grid_of(interaction), str(current))
+    ]
+
+
+async def event_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    return _strings(_bot(interaction).store.catalog.complete(str(current)))

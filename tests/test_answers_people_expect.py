@@ -137,8 +137,9 @@ async def test_help_is_generated_from_the_tree(gridbot: GridBot, adapter: Record
     names = [f["name"] for f in sent.embed["fields"]]
     tree_names = sorted(c.name for c in gridbot.tree.get_commands())
     assert [n.split()[0].lstrip("/") for n in names] == tree_names
-    assert "/grid [position]" in names and "/gap car_a car_b" in names
-    assert "Example: `/gap 8 14`" in sent.embed["fields"][names.index("/gap car_a car_b")]["value"]
+    assert "/grid [position] [event]" in names and "/gap car_a car_b [event]" in names
+    gap = sent.embed["fields"][names.index("/gap car_a car_b [event]")]["value"]
+    assert "Example: `/gap 8 14`" in gap
 
 
 async def test_help_follows_a_new_command(gridbot: GridBot) -> None:

@@ -1,4 +1,4 @@
-"""``/car number``: the entry for a car number."""
+"""``/car number [event]``: the entry for a car number."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.choices import choices
+from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
-from bot.core.complete import complete_car
 from bot.tree import answer
 
 
@@ -20,17 +19,18 @@ class CarCog(commands.Cog):
     @app_commands.command(
         name="car", description="The entry for a car number", extras={"example": "/car 14"}
     )
-    @app_commands.describe(number="Car number, e.g. 14 (type a car or team to search)")
+    @app_commands.describe(
+        number="Car number, e.g. 14 (type a car or team to search)", event=EVENT_HELP
+    )
+    @app_commands.autocomplete(number=car_choices, event=event_choices)
     async def car(
-        self, interaction: discord.Interaction, number: app_commands.Range[str, 1, 20]
+        self,
+        interaction: discord.Interaction,
+        number: app_commands.Range[str, 1, 20],
+        event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await answer(interaction, queries.car_entry(self.bot.grid, number))
-
-    @car.autocomplete("number")
-    async def _number(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(complete_car, self.bot.grid, current)
+        grid = self.bot.store.catalog.find(event)
+        await answer(interaction, queries.car_entry(grid, number))
 
 
 async def setup(bot: GridBot) -> None:

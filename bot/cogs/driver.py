@@ -1,4 +1,4 @@
-"""``/driver name``: every entry a driver appears in."""
+"""``/driver name [event]``: every entry a driver appears in."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.choices import choices
+from bot.choices import EVENT_HELP, driver_choices, event_choices
 from bot.core import queries
-from bot.core.complete import complete_driver
 from bot.core.lookup import MAX_NAME_LENGTH
 from bot.tree import answer
 
@@ -23,19 +22,18 @@ class DriverCog(commands.Cog):
         description="Every entry a driver appears in",
         extras={"example": "/driver Kristensen"},
     )
-    @app_commands.describe(name="Driver name or part of it, e.g. Kristensen or noel")
+    @app_commands.describe(
+        name="Driver name or part of it, e.g. Kristensen or noel", event=EVENT_HELP
+    )
+    @app_commands.autocomplete(name=driver_choices, event=event_choices)
     async def driver(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, MAX_NAME_LENGTH],
+        event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await answer(interaction, queries.driver_entries(self.bot.grid, name))
-
-    @driver.autocomplete("name")
-    async def _name(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(complete_driver, self.bot.grid, current)
+        grid = self.bot.store.catalog.find(event)
+        await answer(interaction, queries.driver_entries(grid, name))
 
 
 async def setup(bot: GridBot) -> None:

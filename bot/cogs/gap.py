@@ -1,4 +1,4 @@
-"""``/gap car_a car_b``: the gap between two cars."""
+"""``/gap car_a car_b [event]``: the gap between two cars."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.choices import choices
+from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
-from bot.core.complete import complete_car
 from bot.tree import answer
 
 
@@ -22,21 +21,19 @@ class GapCog(commands.Cog):
         description="The gap between two cars, by car number",
         extras={"example": "/gap 8 14"},
     )
-    @app_commands.describe(car_a="A car number, e.g. 8", car_b="Another car number, e.g. 14")
+    @app_commands.describe(
+        car_a="A car number, e.g. 8", car_b="Another car number, e.g. 14", event=EVENT_HELP
+    )
+    @app_commands.autocomplete(car_a=car_choices, car_b=car_choices, event=event_choices)
     async def gap(
         self,
         interaction: discord.Interaction,
         car_a: app_commands.Range[str, 1, 20],
         car_b: app_commands.Range[str, 1, 20],
+        event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await answer(interaction, queries.car_gap(self.bot.grid, car_a, car_b))
-
-    @gap.autocomplete("car_a")
-    @gap.autocomplete("car_b")
-    async def _car(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(complete_car, self.bot.grid, current)
+        grid = self.bot.store.catalog.find(event)
+        await answer(interaction, queries.car_gap(grid, car_a, car_b))
 
 
 async def setup(bot: GridBot) -> None:

@@ -1,4 +1,4 @@
-"""``/grid [position]``: who qualified in a grid slot, or the whole grid."""
+"""``/grid [position] [event]``: who qualified in a grid slot, or the whole grid."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.choices import int_choices
+from bot.choices import EVENT_HELP, event_choices, position_choices
 from bot.core import queries
-from bot.core.complete import complete_position
 from bot.core.parser import MAX_CARS
 from bot.tree import answer
 
@@ -23,19 +22,18 @@ class GridCog(commands.Cog):
         description="Who qualified in a grid position, or the whole grid",
         extras={"example": "/grid 5"},
     )
-    @app_commands.describe(position="Grid position: 1 is pole. Leave empty for the whole grid")
+    @app_commands.describe(
+        position="Grid position: 1 is pole. Leave empty for the whole grid", event=EVENT_HELP
+    )
+    @app_commands.autocomplete(position=position_choices, event=event_choices)  # type: ignore[misc]
     async def grid(
         self,
         interaction: discord.Interaction,
         position: app_commands.Range[int, 1, MAX_CARS] | None = None,
+        event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await answer(interaction, queries.grid_or_slot(self.bot.grid, position))
-
-    @grid.autocomplete("position")
-    async def _position(
-        self, interaction: discord.Interaction, current: int | str
-    ) -> list[app_commands.Choice[int]]:
-        return int_choices(complete_position, self.bot.grid, str(current))
+        grid = self.bot.store.catalog.find(event)
+        await answer(interaction, queries.grid_or_slot(grid, position))
 
 
 async def setup(bot: GridBot) -> None:

@@ -1,4 +1,4 @@
-"""``/team name``: every entry of a team."""
+"""``/team name [event]``: every entry of a team."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import GridBot
-from bot.choices import choices
+from bot.choices import EVENT_HELP, event_choices, team_choices
 from bot.core import queries
-from bot.core.complete import complete_team
 from bot.core.lookup import MAX_NAME_LENGTH
 from bot.tree import answer
 
@@ -21,19 +20,18 @@ class TeamCog(commands.Cog):
     @app_commands.command(
         name="team", description="A team's entries on the grid", extras={"example": "/team Lister"}
     )
-    @app_commands.describe(name="Team name or part of it, e.g. Lister (case and accents ignored)")
+    @app_commands.describe(
+        name="Team name or part of it, e.g. Lister (case and accents ignored)", event=EVENT_HELP
+    )
+    @app_commands.autocomplete(name=team_choices, event=event_choices)
     async def team(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, MAX_NAME_LENGTH],
+        event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        await answer(interaction, queries.team_entries(self.bot.grid, name))
-
-    @team.autocomplete("name")
-    async def _name(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return choices(complete_team, self.bot.grid, current)
+        grid = self.bot.store.catalog.find(event)
+        await answer(interaction, queries.team_entries(grid, name))
 
 
 async def setup(bot: GridBot) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from types import MappingProxyType
 
+from bot.core.catalog import Catalog
 from bot.core.errors import GridFileError
 from bot.core.model import Grid, GridMeta
 from bot.core.parser import decode, parse_grid_text
@@ -28,7 +28,8 @@ def meta_from_name(path: Path) -> GridMeta:
     session = ""
     text = " ".join(words)
     for word in SESSION_WORDS:
-        if text.lower().endswith(word):
+        lowered = text.lower()
+        if lowered == word or lowered.endswith(" " + word):
             session = text[-len(word) :].title()
             text = text[: -len(word)].strip()
             break
@@ -86,23 +87,7 @@ def grid_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-@dataclass(frozen=True, slots=True)
-class Catalog:
-    """Every grid loaded, by key (the file path relative to the data directory, sans suffix)."""
-
-    grids: Mapping[str, Grid]
-
-    @property
-    def default(self) -> Grid:
-        """The most recent grid: by year, then date, then key."""
-        key = max(
-            self.grids,
-            key=lambda k: (self.grids[k].meta.year or 0, self.grids[k].meta.date, k),
-        )
-        return self.grids[key]
-
-
-def load_catalog(root: Path) -> Catalog:
+def load_catalog(root: Path, default_event: str | None = None) -> Catalog:
     """Parse every grid under ``root``; all or nothing."""
     if not root.exists():
         raise GridFileError(root, None, "the data directory does not exist")
@@ -112,4 +97,4 @@ def load_catalog(root: Path) -> Catalog:
         grids[path.relative_to(base).with_suffix("").as_posix()] = load_grid(path)
     if not grids:
         raise GridFileError(root, None, f"no grid files ({', '.join(GRID_SUFFIXES)}) found")
-    return Catalog(MappingProxyType(grids))
+    return Catalog(MappingProxyType(grids), default_event)

@@ -77,6 +77,23 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def join_lines(lines: list[str], limit: int = 1024) -> str:
+    """Join whole lines within ``limit`` characters, saying how many were left out."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        more = f"…and {len(lines) - index} more"
+        if size + len(line) + 1 > limit - len(more) - 1 and index < len(lines) - 1:
+            kept.append(more)
+            break
+        if size + len(line) > limit:
+            kept.append(clip(more, limit - size))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
+
+
 def no_time(entry: Entry) -> str:
     return format_time(entry.time) if entry.time is not None else "no time"
 
@@ -181,7 +198,7 @@ def _team(answer: TeamAnswer) -> Card:
         entries.extend(match.entries)
         count = len(match.entries)
         name = f"{escape(match.team)} · {count} {'entry' if count == 1 else 'entries'}"
-        fields.append(Field(clip(name, LIMITS["field_name"]), clip("\n".join(lines), 1024)))
+        fields.append(Field(clip(name, LIMITS["field_name"]), join_lines(lines)))
     title = (
         escape(names[0])
         if len(names) == 1
@@ -270,7 +287,7 @@ def _driver(answer: DriverAnswer) -> Card:
     for match in answer.drivers[: LIMITS["fields"]]:
         entries.extend(match.entries)
         lines = [f"{car_line(e)}\n{escape(e.team)} · {drivers(e)}" for e in match.entries]
-        fields.append(Field(clip(escape(match.driver), 256), clip("\n".join(lines), 1024)))
+        fields.append(Field(clip(escape(match.driver), 256), join_lines(lines)))
     title = (
         escape(names[0])
         if len(names) == 1

@@ -1,0 +1,119 @@
+"""Every grid being served, found by event, with the default and what changed on reload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.core.complete import MAX_CHOICES, Suggestion
+from bot.core.errors import QueryError
+from bot.core.lookup import shorten
+from bot.core.model import Grid
+from bot.core.search import EXACT, NameIndex
+from bot.core.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogDiff:
+    """What a reload changed, by grid key."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _recency(key: str, grid: Grid) -> tuple[int, str, str]:
+    return (grid.meta.year or 0, grid.meta.date, key)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Grids by key (the file's path under the data directory, without its suffix)."""
+
+    grids: Mapping[str, Grid]
+    default_event: str | None = None
+    """A configured default (key or name); else the most recent grid is the default."""
+    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def ordered(self) -> list[tuple[str, Grid]]:
+        """Every grid, most recent first."""
+        return sorted(self.grids.items(), key=lambda kv: _recency(*kv), reverse=True)
+
+    @property
+    def default(self) -> Grid:
+        """The configured default event if it is loaded, else the most recent grid."""
+        if self.default_event:
+            found = self._match(self.default_event)
+            if found is not None:
+                return found
+        return self.ordered[0][1]
+
+    def _index(self) -> NameIndex[str]:
+        index = self._memo.get("index")
+        if not isinstance(index, NameIndex):
+            named: list[tuple[str, str]] = []
+            for key, grid in self.ordered:
+                named.append((grid.meta.title, key))
+                named.append((key, key))
+            index = NameIndex(named)
+            self._memo["index"] = index
+        return index
+
+    def _match(self, text: str) -> Grid | None:
+        """The grid a text names unambiguously: its key, its title, or the one best match."""
+        if text in self.grids:
+            return self.grids[text]
+        hits = self._index().search(text, 2, fuzzy=True)
+        if hits and (hits[0].tier == EXACT or len(hits) == 1 or hits[0].tier < hits[1].tier):
+            return self.grids[hits[0].item]
+        return None
+
+    def find(self, event: str | None) -> Grid:
+        """The grid for an ``event`` option; ``None`` or blank means the default."""
+        if event is None or not fold(event):
+            return self.default
+        found = self._match(event)
+        if found is not None:
+            return found
+        hits = self._index().search(event, 5)
+        names = [self.grids[h.item].meta.title for h in hits] or [
+            grid.meta.title for _key, grid in self.ordered[:5]
+        ]
+        more = "" if len(self.grids) <= 5 else f" ({len(self.grids)} grids loaded; see /events)"
+        raise QueryError(
+            f"No single event matches “{shorten(event, 60)}”{more}.", suggestions=names
+        )
+
+    def complete(self, text: str) -> list[Suggestion]:
+        """Events for autocomplete: most recent first with nothing typed."""
+        return [
+            Suggestion(
+                _label(f"{self.grids[hit.item].meta.title} · {len(self.grids[hit.item])} cars"),
+                hit.item[:100],
+            )
+            for hit in self._index().search(text, MAX_CHOICES)
+        ]
+
+    def diff(self, before: Catalog) -> CatalogDiff:
+        """What changed from ``before`` to this catalog."""
+        old, new = before.grids, self.grids
+        return CatalogDiff(
+            added=tuple(sorted(new.keys() - old.keys())),
+            removed=tuple(sorted(old.keys() - new.keys())),
+            changed=tuple(
+                sorted(
+                    key
+                    for key in new.keys() & old.keys()
+                    if new[key].entries != old[key].entries or new[key].meta != old[key].meta
+                )
+            ),
+        )
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= 100 else text[:99] + "…"
