@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 import time
@@ -44,6 +45,8 @@ class GridBot(commands.Bot):
         self.store = store
         self.sync_on_start = sync
         self.started = time.monotonic()
+        self.data_lock = asyncio.Lock()
+        """Held while /reload or /import changes what is served."""
 
     @property
     def grid(self) -> Grid:

@@ -67,7 +67,7 @@ def load_settings() -> Settings:
 
 def load_store(settings: Settings) -> GridStore:
     try:
-        return GridStore(settings.data_dir)
+        return GridStore(settings.data_dir, settings.default_event)
     except GridFileError as error:
         raise Abort(f"Cannot start: bad data file: {error}", EXIT_CONFIG) from None
 

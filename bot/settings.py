@@ -22,13 +22,17 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = Field(default=None, validation_alias="GRIDBOT_DEV_GUILD_ID")
     """A server to sync commands to instantly while developing; global sync is skipped."""
 
+    default_event: str | None = Field(default=None, validation_alias="GRIDBOT_DEFAULT_EVENT")
+    """The event answered when a command names none (a file key or event name); else the
+    most recent grid."""
+
     state_dir: Path = Field(default=Path(".state"), validation_alias="GRIDBOT_STATE_DIR")
     """Where the bot remembers the hash of the last global command sync."""
 
     log_level: str = Field(default="INFO", validation_alias="GRIDBOT_LOG_LEVEL")
     """Logging level: DEBUG, INFO, WARNING or ERROR."""
 
-    @field_validator("discord_token", "dev_guild_id", mode="before")
+    @field_validator("discord_token", "dev_guild_id", "default_event", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """``DISCORD_TOKEN=`` (as copied from ``.env.example``) means not set."""

@@ -9,9 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.answers import TableAnswer
+from bot.core.answers import EventsAnswer, TableAnswer
 from bot.core.errors import QueryError
-from bot.render.cards import Card, card_for, escape, table_pages
+from bot.permissions import NotAllowed
+from bot.render.cards import Card, card_for, escape, event_pages, table_pages
 from bot.render.embed import to_embed
 from bot.views import send_pages
 
@@ -51,6 +52,11 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
         if isinstance(original, QueryError):
             card = card_for(original)
             log.info("%s -> %s (%.1f ms)", describe(interaction), original, elapsed_ms(interaction))
+        elif isinstance(error, NotAllowed):
+            card = Card(
+                title="Not allowed", description=str(error), colour=0xD9534F, ephemeral=True
+            )
+            log.info("%s -> refused: %s", describe(interaction), error)
         elif isinstance(error, app_commands.TransformerError):
             card = Card(
                 title="Sorry",
@@ -81,6 +87,8 @@ async def answer(interaction: discord.Interaction, result: object) -> None:
     """Render an answer object, send it, and log the command with its latency."""
     if isinstance(result, TableAnswer):
         await send_pages(interaction, table_pages(result))
+    elif isinstance(result, EventsAnswer):
+        await send_pages(interaction, event_pages(result))
     else:
         await reply(interaction, card_for(result))
     log.info("%s (%.1f ms)", describe(interaction), elapsed_ms(interaction))

@@ -215,3 +215,33 @@ async def press(
     before = len(adapter.sent)
     client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
     return await next_sent(adapter, before)
+
+
+async def invoke_payload(
+    client: discord.Client, adapter: RecordingAdapter, payload: dict[str, Any]
+) -> Sent:
+    """Dispatch a prepared ``INTERACTION_CREATE`` payload; the first thing the bot sent."""
+    before = len(adapter.sent)
+    client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
+    return await next_sent(adapter, before)
+
+
+def with_attachment(
+    payload: dict[str, Any], option: str, *, filename: str, size: int, url: str
+) -> dict[str, Any]:
+    """Add an attachment option (type 11) and its ``resolved`` entry, as Discord sends them."""
+    attachment_id = str(next(_ids))
+    payload["data"]["options"].insert(0, {"name": option, "type": 11, "value": attachment_id})
+    payload["data"]["resolved"] = {
+        "attachments": {
+            attachment_id: {
+                "id": attachment_id,
+                "filename": filename,
+                "size": size,
+                "url": url,
+                "proxy_url": url,
+                "content_type": "text/markdown; charset=utf-8",
+            }
+        }
+    }
+    return payload

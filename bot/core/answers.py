@@ -30,6 +30,17 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassRank:
+    """A car's place in its class: position, class size, and the gap to the class pole."""
+
+    name: str
+    position: int
+    size: int
+    pole: Entry
+    to_pole: Gap | None
+
+
+@dataclass(frozen=True, slots=True)
 class GridAnswer:
     """``/grid position``: one grid slot and its neighbours."""
 
@@ -39,6 +50,8 @@ class GridAnswer:
     to_ahead: Gap | None
     to_behind: Gap | None
     level_with: tuple[Entry, ...]
+    class_rank: ClassRank | None = None
+    """Where the car stands in its class, when the grid has a class column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +142,36 @@ class AboutAnswer:
     """Gateway latency in seconds, when connected."""
 
 
-Answer = GridAnswer | TeamAnswer | GapAnswer | DriverAnswer | TableAnswer | HelpAnswer | AboutAnswer
+@dataclass(frozen=True, slots=True)
+class EventsAnswer:
+    """``/events``: every grid loaded, most recent first."""
+
+    grids: tuple[tuple[str, Grid], ...]
+    default: Grid
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadAnswer:
+    """``/reload`` and ``/import``: what changed, or why nothing did."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    serving: int = 0
+    """How many grids are serving afterwards."""
+    error: str = ""
+    """Why it failed (file and line); the grids that were serving keep serving."""
+    title: str = "Reloaded"
+
+
+Answer = (
+    GridAnswer
+    | TeamAnswer
+    | GapAnswer
+    | DriverAnswer
+    | TableAnswer
+    | HelpAnswer
+    | AboutAnswer
+    | EventsAnswer
+    | ReloadAnswer
+)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from bot.core.complete import MAX_CHOICES, Suggestion
 from bot.core.errors import QueryError
@@ -64,10 +66,41 @@ class Catalog:
             self._memo["index"] = index
         return index
 
+    def _words(self) -> tuple[list[str], list[frozenset[str]]]:
+        """Every word of every title and key, sorted, with the keys it appears in."""
+        cached = self._memo.get("words")
+        if cached is None:
+            keys_by_word: dict[str, set[str]] = {}
+            for key, grid in self.grids.items():
+                for word in fold(f"{grid.meta.title} {key}").split():
+                    keys_by_word.setdefault(word, set()).add(key)
+            words = sorted(keys_by_word)
+            cached = (words, [frozenset(keys_by_word[w]) for w in words])
+            self._memo["words"] = cached
+        return cast("tuple[list[str], list[frozenset[str]]]", cached)
+
+    def _by_words(self, text: str) -> set[str]:
+        """Keys whose title or key has a word starting with each word of ``text``, in any
+        order (``le mans 2003`` finds ``2003 1000 km of Le Mans``)."""
+        words, keys = self._words()
+        found: set[str] | None = None
+        for query in fold(text).split():
+            low = bisect_left(words, query)
+            high = bisect_left(words, query + "\U0010ffff", low)
+            matching: set[str] = set().union(*keys[low:high])
+            found = matching if found is None else found & matching
+            if not found:
+                return set()
+        return found or set()
+
     def _match(self, text: str) -> Grid | None:
-        """The grid a text names unambiguously: its key, its title, or the one best match."""
+        """The grid a text names: its key, its title, the most recent grid matching every
+        word, or the one clear best match."""
         if text in self.grids:
             return self.grids[text]
+        by_words = self._by_words(text)
+        if by_words:
+            return self.grids[max(by_words, key=lambda k: _recency(k, self.grids[k]))]
         hits = self._index().search(text, 2, fuzzy=True)
         if hits and (hits[0].tier == EXACT or len(hits) == 1 or hits[0].tier < hits[1].tier):
             return self.grids[hits[0].item]

@@ -111,6 +111,20 @@ class Grid:
         return MappingProxyType(self._teams)
 
     @property
+    def classes(self) -> Mapping[str, tuple[Entry, ...]]:
+        """Each class's entries in grid order, when the grid has a ``class`` column."""
+
+        def build() -> Mapping[str, tuple[Entry, ...]]:
+            found: dict[str, list[Entry]] = {}
+            for entry in self.entries:
+                name = entry.extra.get("class", "").strip()
+                if name:
+                    found.setdefault(name, []).append(entry)
+            return MappingProxyType({name: tuple(rows) for name, rows in found.items()})
+
+        return self.memo("classes", build)
+
+    @property
     def drivers(self) -> Mapping[str, tuple[Entry, ...]]:
         """Each driver's entries, in order of the driver's best position."""
         return MappingProxyType(self._drivers)

@@ -6,6 +6,7 @@ Cogs and the offline mode both call these; neither does any lookup of its own.
 from __future__ import annotations
 
 from bot.core.answers import (
+    ClassRank,
     DriverAnswer,
     DriverMatch,
     GapAnswer,
@@ -60,6 +61,23 @@ def _slot(grid: Grid, entry: Entry) -> GridAnswer:
             for other in grid.entries
             if other is not entry and entry.time is not None and other.time == entry.time
         ),
+        class_rank=class_rank(grid, entry),
+    )
+
+
+def class_rank(grid: Grid, entry: Entry) -> ClassRank | None:
+    """The entry's place in its class, if the grid has a ``class`` column."""
+    name = entry.extra.get("class", "").strip()
+    if not name:
+        return None
+    same = grid.classes.get(name, (entry,))
+    pole = same[0]
+    return ClassRank(
+        name=name,
+        position=same.index(entry) + 1,
+        size=len(same),
+        pole=pole,
+        to_pole=gap_between(pole, entry) if pole is not entry else None,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 from bot.core.catalog import Catalog, CatalogDiff
-from bot.core.loader import load_catalog
+from bot.core.loader import load_catalog, load_grid
+from bot.core.model import Grid
 
 
 class GridStore:
@@ -27,3 +29,19 @@ class GridStore:
         diff = catalog.diff(self.catalog)
         self.catalog, self.loaded_at = catalog, time.time()
         return diff
+
+    def put(self, path: Path) -> tuple[str, Grid]:
+        """Load one grid file under the data directory and serve it with the others."""
+        grid = load_grid(path)
+        key = path.relative_to(self.root).with_suffix("").as_posix()
+        grids = {**self.catalog.grids, key: grid}
+        self.catalog = Catalog(MappingProxyType(grids), self.default_event)
+        return key, grid
+
+    def relative(self, path: Path) -> str:
+        """A path as shown to people: relative to the data directory when inside it."""
+        base = self.root if self.root.is_dir() else self.root.parent
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            return path.name

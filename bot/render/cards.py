@@ -14,10 +14,12 @@ from functools import singledispatch
 from bot.core.answers import (
     AboutAnswer,
     DriverAnswer,
+    EventsAnswer,
     Gap,
     GapAnswer,
     GridAnswer,
     HelpAnswer,
+    ReloadAnswer,
     TableAnswer,
     TeamAnswer,
 )
@@ -162,6 +164,14 @@ def _grid(answer: GridAnswer) -> Card:
         fields.append(
             Field("To the car behind", gap_text(answer.to_behind, behind, other_is_ahead=False))
         )
+    rank = answer.class_rank
+    if rank is not None:
+        if rank.to_pole is None:
+            value = f"class pole, P1 of {rank.size}"
+        else:
+            to_pole = gap_text(rank.to_pole, rank.pole, other_is_ahead=True)
+            value = f"P{rank.position} of {rank.size} · {to_pole}"
+        fields.append(Field(f"Class {escape(rank.name)}", value))
     for other in answer.level_with:
         fields.append(
             Field(
@@ -385,4 +395,64 @@ def _about(answer: AboutAnswer) -> Card:
             Field("Uptime", _duration(answer.uptime), inline=True),
             Field("Gateway latency", latency, inline=True),
         ),
+    )
+
+
+EVENTS_PER_PAGE = 15
+
+
+def event_pages(answer: EventsAnswer, per_page: int = EVENTS_PER_PAGE) -> list[Card]:
+    """Every grid loaded: name, session, cars, pole time; the default marked."""
+    lines = []
+    for key, grid in answer.grids:
+        pole = grid.pole
+        time = f"pole {no_time(pole)} (#{escape(pole.number)})" if pole.time is not None else ""
+        mark = " · default" if grid is answer.default else ""
+        lines.append(
+            f"**{escape(grid.meta.title)}**{mark}\n{len(grid)} cars · {time} · event: {escape(key)}"
+        )
+    chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+    cards = []
+    for number, chunk in enumerate(chunks, start=1):
+        page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
+        cards.append(
+            Card(
+                title=f"Grids loaded ({len(answer.grids)})",
+                description=clip("\n".join(chunk), LIMITS["description"]),
+                footer=f"Pick one with the event option of any command{page}",
+            )
+        )
+    return cards
+
+
+@card_for.register
+def _events(answer: EventsAnswer) -> Card:
+    return event_pages(answer)[0]
+
+
+@card_for.register
+def _reload(answer: ReloadAnswer) -> Card:
+    if answer.error:
+        return Card(
+            title=f"{answer.title} failed: nothing changed",
+            description=f"{escape(answer.error)}\n\n"
+            f"Still serving the {answer.serving} grid(s) loaded before.",
+            colour=ERROR,
+            ephemeral=True,
+        )
+    fields = [
+        Field(label, clip(", ".join(escape(k) for k in keys), 1024))
+        for label, keys in (
+            ("Added", answer.added),
+            ("Removed", answer.removed),
+            ("Changed", answer.changed),
+        )
+        if keys
+    ]
+    summary = "No grid changed." if not fields else ""
+    return Card(
+        title=answer.title,
+        description=f"{summary} Serving {answer.serving} grid(s).".strip(),
+        fields=tuple(fields),
+        ephemeral=True,
     )
