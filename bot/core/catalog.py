@@ -49,11 +49,13 @@ class Catalog:
     @property
     def default(self) -> Grid:
         """The configured default event if it is loaded, else the most recent grid."""
-        if self.default_event:
-            found = self._match(self.default_event)
-            if found is not None:
-                return found
-        return self.ordered[0][1]
+        cached = self._memo.get("default")
+        if isinstance(cached, Grid):
+            return cached
+        found = self._match(self.default_event) if self.default_event else None
+        grid = found if found is not None else self.ordered[0][1]
+        self._memo["default"] = grid
+        return grid
 
     def _index(self) -> NameIndex[str]:
         index = self._memo.get("index")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -62,8 +62,12 @@ def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
     return [f"#{number}" for number, _score, _index in found]
 
 
-def match_names(names: Sequence[str], text: str, kind: str, example: str) -> tuple[list[str], bool]:
+def match_names(
+    folded: Mapping[str, str], text: str, kind: str, example: str
+) -> tuple[list[str], bool]:
     """Names matching ``text`` and whether the match is a fuzzy guess.
+
+    ``folded`` maps each name's folded form to the name (see :func:`folded_names`).
 
     An exact name (ignoring case, accents and punctuation) wins; else every name that contains
     the query; else the best fuzzy matches (all of them when equally good).
@@ -75,7 +79,6 @@ def match_names(names: Sequence[str], text: str, kind: str, example: str) -> tup
         raise QueryError(
             f"That is longer than any {kind} name ({MAX_NAME_LENGTH} characters at most)."
         )
-    folded = {fold(name): name for name in names}
     if query in folded:
         return [folded[query]], False
     containing = [name for key, name in folded.items() if query in key]
@@ -89,14 +92,21 @@ def match_names(names: Sequence[str], text: str, kind: str, example: str) -> tup
     raise QueryError(f"No {kind} matches “{shorten(text, 40)}”.", suggestions=closest)
 
 
+def folded_names(names: Sequence[str]) -> dict[str, str]:
+    """Folded form → name, for :func:`match_names`."""
+    return {fold(name): name for name in names}
+
+
 def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
     """Teams matching ``name`` (see :func:`match_names`)."""
-    return match_names(list(grid.teams), name, "team", "Lister")
+    folded = grid.memo("folded-teams", lambda: folded_names(list(grid.teams)))
+    return match_names(folded, name, "team", "Lister")
 
 
 def find_drivers(grid: Grid, name: str) -> tuple[list[str], bool]:
     """Drivers matching ``name`` (see :func:`match_names`)."""
-    return match_names(list(grid.drivers), name, "driver", "Kristensen")
+    folded = grid.memo("folded-drivers", lambda: folded_names(list(grid.drivers)))
+    return match_names(folded, name, "driver", "Kristensen")
 
 
 def name_score(query: str, key: str) -> float:
