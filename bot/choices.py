@@ -63,6 +63,17 @@ car_choices = _completer(complete_car)
 driver_choices = _completer(complete_driver)
 
 
+async def highlight_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Cars when a number is being typed, else teams."""
+    grid = grid_of(interaction)
+    typed = str(current).strip()
+    if typed.lstrip("#")[:1].isdigit():
+        return _strings(complete_car(grid, typed))
+    return _strings(complete_team(grid, typed))
+
+
 async def position_choices(
     interaction: discord.Interaction, current: int | str
 ) -> list[app_commands.Choice[int]]:

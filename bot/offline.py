@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core import queries
-from bot.core.answers import TableAnswer
+from bot.core.answers import EventsAnswer, TableAnswer
 from bot.core.complete import (
     Suggestion,
     complete_car,
@@ -25,7 +25,7 @@ from bot.core.complete import (
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.store import GridStore
-from bot.render.cards import card_for, table_pages
+from bot.render.cards import card_for, event_pages, table_pages
 from bot.render.text import to_text
 
 COMMANDS: dict[str, Callable[..., object]] = {
@@ -47,7 +47,7 @@ COMPLETERS: dict[tuple[str, str], Callable[[Grid, str], list[Suggestion]]] = {
 }
 """(command, option) → its autocomplete, as the cogs wire them."""
 
-BOT_COMMANDS = ("help", "about")
+BOT_COMMANDS = ("help", "about", "events")
 """Commands answered from the bot itself rather than the grid."""
 
 
@@ -62,6 +62,7 @@ def usage() -> str:
         shown = " ".join(p.name if p.default is p.empty else f"[{p.name}]" for p in params)
         lines.append(f"  /{name} {shown}")
     lines.extend(f"  /{name}" for name in BOT_COMMANDS)
+    lines.append("  /chart [top] [highlight]  (writes chart-<grid>.png here)")
     lines.append(
         'Example: python -m bot ask "/gap 8 14"  (or name:value, e.g. "/team name:Lister")'
     )
@@ -120,18 +121,47 @@ def parse(command: str) -> tuple[str, dict[str, Any], list[str]]:
 
 def ask(store: GridStore, command: str) -> tuple[str, bool]:
     """Answer one command line as text; the flag says whether it was an error."""
+    from bot.charts.offline import ask_chart, is_chart  # it imports UsageError from here
+
+    command, event = split_event(command)
+    try:
+        grid = store.catalog.find(event)
+    except QueryError as error:
+        return to_text(card_for(error)), True
+    if is_chart(command):
+        return ask_chart(grid, command)
     name, values, missing = parse(command)
     if missing:
         raise UsageError(f"/{name} needs {', '.join(missing)}.\n" + usage())
+    if name == "events":
+        catalog = store.catalog
+        pages = event_pages(EventsAnswer(tuple(catalog.ordered), catalog.default))
+        return "\n\n".join(to_text(card) for card in pages), False
     if name in BOT_COMMANDS:
         return to_text(card_for(asyncio.run(_from_bot(store, name)))), False
     try:
-        result = COMMANDS[name](store.catalog.default, **values)
+        result = COMMANDS[name](grid, **values)
     except QueryError as error:
         return to_text(card_for(error)), True
     if isinstance(result, TableAnswer):
         return "\n\n".join(to_text(card) for card in table_pages(result)), False
     return to_text(card_for(result)), False
+
+
+def split_event(command: str) -> tuple[str, str | None]:
+    """Take the ``event:`` option out of a command line: ``/grid 5 event:"le mans 2003"``."""
+    try:
+        words = shlex.split(command)
+    except ValueError as error:
+        raise UsageError(f"cannot read that command line: {error}") from None
+    event = None
+    kept = []
+    for word in words:
+        if word.startswith("event:"):
+            event = word.removeprefix("event:")
+        else:
+            kept.append(word)
+    return shlex.join(kept), event
 
 
 def complete(store: GridStore, command: str) -> list[Suggestion]:

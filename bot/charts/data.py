@@ -29,10 +29,10 @@ CLASS_COLOURS = (
 )
 """Colours for the classes, in order of each class's best position; distinct on a dark theme."""
 
+MAX_BARS = 80
+"""The most cars one chart shows; a longer grid is charted from the front."""
 LEVEL_MARK = "="
-TEAM_WIDTH = 28
-"""Characters of a team name shown beside its bar."""
-NOTE_WIDTH = 100
+NOTE_WIDTH = 90
 """Characters per line of the notes under the chart."""
 
 
@@ -64,11 +64,6 @@ class Bar:
         return f"{LEVEL_MARK if self.level else ''}P{self.position}"
 
     @property
-    def label(self) -> str:
-        """``P5 #14 RML``: position, car number and team (shortened)."""
-        return f"{self.place} #{self.number} {shorten(self.team, TEAM_WIDTH)}"
-
-    @property
     def value(self) -> str:
         """The text at the end of the bar: ``+1.635 s``, the lap for the fastest, or no time."""
         if self.time is None or self.gap is None:
@@ -93,7 +88,7 @@ class ChartData:
     """The car the gaps are measured to (pole, normally); ``None`` when nobody set a time."""
     fastest_is_pole: bool
     highlight: str
-    """What is highlighted, as found (``#14``, ``Lister Racing``); empty for nothing."""
+    """What is highlighted, as found (``#14 RML``, ``Lister Racing``); empty for nothing."""
     highlight_query: str
     """What was asked for, as typed."""
     guessed: bool
@@ -156,10 +151,12 @@ def chart_data(grid: Grid, top: int | None = None, highlight: str | None = None)
     qualifying; a ``QueryError`` explains a ``top`` out of range or a highlight not found.
     """
     cars = len(grid)
+    most = min(cars, MAX_BARS)
     if top is None:
-        top = cars
-    if isinstance(top, bool) or not isinstance(top, int) or not 2 <= top <= cars:
-        raise QueryError(f"top must be a whole number from 2 to {cars} (the grid has {cars} cars).")
+        top = most
+    elif isinstance(top, bool) or not isinstance(top, int) or not 2 <= top <= most:
+        why = f"the grid has {cars} cars" if most == cars else f"a chart shows {most} at most"
+        raise QueryError(f"top must be a whole number from 2 to {most} ({why}).")
     query = (highlight or "").strip()
     picked, name, guessed = find_highlight(grid, query) if query else ((), "", False)
     timed = [e for e in grid.entries if e.time is not None]
@@ -219,7 +216,7 @@ def find_highlight(grid: Grid, text: str) -> tuple[tuple[Entry, ...], str, bool]
     key = car_key(text)
     if text.lstrip().startswith("#") or key.isdigit() or grid.car(key) is not None:
         entry = find_car(grid, text)
-        return (entry,), f"#{entry.number}", False
+        return (entry,), f"#{entry.number} {entry.team}", False
     try:
         teams, guessed = find_teams(grid, text)
     except QueryError as error:

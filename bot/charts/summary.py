@@ -32,7 +32,9 @@ def chart_card(data: ChartData) -> Card:
             f"#{escape(first.number)} ({first.place}) to #{escape(last.number)} ({last.place}), "
             f"{len(data.timed)} timed cars"
         )
-    if data.highlighted:
+    if len(data.highlighted) == 1 and not data.guessed:
+        lines.append(f"**Highlighted**: {highlight_line(data, data.highlighted[0])}")
+    elif data.highlighted:
         guess = f" (closest to “{escape(data.highlight_query)}”)" if data.guessed else ""
         lines.append(f"**Highlighted**: {escape(data.highlight)}{guess}")
         lines.extend(f"- {highlight_line(data, bar)}" for bar in data.highlighted[:MAX_LISTED])

@@ -1,0 +1,6 @@
+"""A loopback stand-in for Discord's REST API and gateway, just faithful enough for discord.py."""
+
+from .recorder import Recorded, RecordedFile
+from .server import CallbackResult, StandIn
+
+__all__ = ["CallbackResult", "Recorded", "RecordedFile", "StandIn"]

@@ -1,0 +1,249 @@
+"""Discord's gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, and its faults."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from . import payloads
+from .recorder import Recorded, Recorder
+from .snowflakes import session_id
+
+JSON = dict[str, Any]
+
+DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE, RESUME, RECONNECT = 0, 1, 2, 3, 4, 6, 7
+REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
+OP_NAMES = {
+    HEARTBEAT: "HEARTBEAT",
+    IDENTIFY: "IDENTIFY",
+    PRESENCE: "PRESENCE_UPDATE",
+    VOICE: "VOICE_STATE_UPDATE",
+    RESUME: "RESUME",
+    REQUEST_MEMBERS: "REQUEST_GUILD_MEMBERS",
+}
+
+
+@dataclass
+class Connection:
+    number: int
+    ws: web.WebSocketResponse
+    request: web.Request
+    compressor: Any = None
+    session: Session | None = None
+    closed_by: str = "client"
+    """Who ended the connection: ``client``, ``server`` (a close frame) or ``abort`` (TCP cut)."""
+
+    sent_code: int | None = None
+
+    async def close(self, code: int, reason: bytes) -> None:
+        self.closed_by, self.sent_code = "server", code
+        await self.ws.close(code=code, message=reason)
+
+    @property
+    def close_code(self) -> int | None:
+        """The code of the first close frame: the stand-in's if it closed, else the bot's."""
+        return self.sent_code if self.closed_by == "server" else self.ws.close_code
+
+    async def send(self, frame: JSON) -> None:
+        text = json.dumps(frame, separators=(",", ":"))
+        if self.compressor is None:
+            await self.ws.send_str(text)
+        else:
+            data = self.compressor.compress(text.encode()) + self.compressor.flush(
+                zlib.Z_SYNC_FLUSH
+            )
+            await self.ws.send_bytes(data)
+
+
+@dataclass
+class Session:
+    id: str
+    seq: int = 0
+    history: list[JSON] = field(default_factory=list)
+    connection: Connection | None = None
+    valid: bool = True
+
+    async def dispatch(self, event: str, data: JSON) -> int:
+        """Sequence the event and send it now, or keep it for the replay when the bot resumes."""
+        self.seq += 1
+        frame = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
+        self.history.append(frame)
+        if self.connection is not None and not self.connection.ws.closed:
+            try:
+                await self.connection.send(frame)
+            except ConnectionResetError:
+                self.connection = None  # it stays in the history, for the replay
+        return self.seq
+
+
+class Gateway:
+    def __init__(
+        self, world: payloads.World, recorder: Recorder, *, heartbeat_interval: int = 41250
+    ) -> None:
+        self.world = world
+        self.recorder = recorder
+        self.heartbeat_interval = heartbeat_interval
+        self.base_url = ""
+        """``ws://host:port``; set by the server once it is listening."""
+        self.sessions: dict[str, Session] = {}
+        self.current: Session | None = None
+        self.connections: list[Connection] = []
+
+    @property
+    def url(self) -> str:
+        """Where a fresh connection starts (what ``DEFAULT_GATEWAY`` points at in the launcher)."""
+        return f"{self.base_url}/gateway"
+
+    @property
+    def resume_url(self) -> str:
+        """``resume_gateway_url``: a distinct address, so tests see the bot resumes where told."""
+        return f"{self.base_url}/gateway-resume"
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/gateway", self.handle), web.get("/gateway-resume", self.handle)]
+
+    def _record(self, conn: Connection, name: str, data: Any) -> None:
+        record = Recorded(
+            method="WS",
+            route=name,
+            path=conn.request.path,
+            query=dict(conn.request.query),
+            headers={},
+            json=data,
+            match={"connection": str(conn.number)},
+        )
+        self.recorder.add(record)
+        self.recorder.settle(record)
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        conn = Connection(len(self.connections) + 1, ws, request)
+        self.connections.append(conn)
+        self._record(conn, "CONNECT", dict(request.query))
+        query = request.query
+        if query.get("encoding", "json") != "json" or query.get("compress") not in (
+            None,
+            "zlib-stream",
+        ):
+            self._record(conn, "UNSUPPORTED", dict(query))
+            await conn.close(4000, b"stand-in supports encoding=json, compress=zlib-stream")
+            return ws
+        if query.get("compress") == "zlib-stream":
+            conn.compressor = zlib.compressobj()
+        await conn.send(
+            {
+                "op": HELLO,
+                "s": None,
+                "t": None,
+                "d": {"heartbeat_interval": self.heartbeat_interval},
+            }
+        )
+        try:
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    await conn.close(4002, b"Error while decoding payload.")
+                    break
+                await self._receive(conn, msg.data)
+        finally:
+            if conn.session is not None and conn.session.connection is conn:
+                conn.session.connection = None
+            self._record(conn, "CLOSE", {"code": conn.close_code, "by": conn.closed_by})
+        return ws
+
+    async def _receive(self, conn: Connection, text: str) -> None:
+        try:
+            frame = json.loads(text)
+            op, data = frame["op"], frame.get("d")
+        except (ValueError, KeyError, TypeError):
+            await conn.close(4002, b"Error while decoding payload.")
+            return
+        redacted = (
+            {**frame, "d": {**data, "token": "<redacted>"}}
+            if isinstance(data, dict) and "token" in data
+            else frame
+        )
+        self._record(conn, OP_NAMES.get(op, f"OP {op}"), redacted)
+        if op == HEARTBEAT:
+            await conn.send({"op": HEARTBEAT_ACK, "s": None, "t": None, "d": None})
+        elif op == IDENTIFY:
+            await self._identify(conn, data)
+        elif op == RESUME:
+            await self._resume(conn, data)
+        elif op not in OP_NAMES:
+            await conn.close(4001, b"Unknown opcode.")
+        elif conn.session is None:
+            await conn.close(4003, b"Not authenticated.")
+
+    async def _identify(self, conn: Connection, data: JSON) -> None:
+        if conn.session is not None:
+            await conn.close(4005, b"Already authenticated.")
+            return
+        if data.get("token") != self.world.token:
+            await conn.close(4004, b"Authentication failed.")
+            return
+        if not isinstance(data.get("intents"), int):
+            await conn.close(4013, b"Invalid intent(s).")
+            return
+        session = Session(session_id())
+        self.sessions[session.id] = session
+        self.current = session
+        session.connection = conn
+        conn.session = session
+        await session.dispatch("READY", payloads.ready(self.world, session.id, self.resume_url))
+        await session.dispatch("GUILD_CREATE", payloads.guild_create(self.world))
+
+    async def _resume(self, conn: Connection, data: JSON) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or not session.valid or data.get("token") != self.world.token:
+            await conn.send({"op": INVALID_SESSION, "s": None, "t": None, "d": False})
+            return
+        since = data.get("seq") or 0
+        session.connection = conn
+        conn.session = session
+        self.current = session
+        for frame in session.history:
+            if frame["s"] > since:
+                await conn.send(frame)
+        await session.dispatch("RESUMED", {"_trace": ['["gateway-prd-standin",{"micros":1000}]']})
+
+    # What a test can make the gateway do.
+
+    def _live(self) -> Connection:
+        if self.current is None or self.current.connection is None:
+            raise RuntimeError("no bot is connected to the gateway")
+        return self.current.connection
+
+    async def dispatch(self, event: str, data: JSON) -> int:
+        if self.current is None:
+            raise RuntimeError("no gateway session to dispatch on; has the bot identified?")
+        return await self.current.dispatch(event, data)
+
+    async def close(self, code: int = 4000) -> None:
+        """Close the socket from Discord's side with ``code``; the session stays resumable."""
+        await self._live().close(code, b"stand-in close")
+
+    async def drop(self) -> None:
+        """Cut the TCP connection with no close frame, as a network failure would."""
+        conn = self._live()
+        conn.closed_by = "abort"
+        if conn.session is not None:
+            conn.session.connection = None
+        transport = conn.request.transport
+        assert transport is not None
+        transport.abort()
+
+    async def reconnect(self) -> None:
+        """Op 7: ask the bot to reconnect and resume."""
+        await self._live().send({"op": RECONNECT, "s": None, "t": None, "d": None})
+
+    async def invalidate(self, *, resumable: bool = False) -> None:
+        """Op 9: the session is gone (``resumable=False``), so the bot must IDENTIFY again."""
+        conn = self._live()
+        if not resumable and conn.session is not None:
+            conn.session.valid = False
+        await conn.send({"op": INVALID_SESSION, "s": None, "t": None, "d": resumable})

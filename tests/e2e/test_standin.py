@@ -1,0 +1,93 @@
+"""The stand-in against plain discord.py bots: the floor bot and the probe bot."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from .conftest import StartBot, until_serving
+from .floor_bot import FLOOR_ANSWER
+from .probe_bot import PNG
+from .standin import StandIn
+
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
+
+
+async def test_floor_bot_logs_in_syncs_and_answers(standin: StandIn, start_bot: StartBot) -> None:
+    bot = await start_bot(standin, "tests.e2e.floor_bot")
+    await until_serving(standin, bot)
+
+    answer = await standin.ask("floor")
+
+    assert answer.type == 4
+    assert answer.data["content"] == FLOOR_ANSWER
+    assert answer.latency < 3
+    (sync,) = standin.requests("PUT /applications/{application_id}/guilds/{guild_id}/commands")
+    assert [c["name"] for c in sync.json] == ["floor"]
+    assert all(not r.headers.get("Authorization") for r in standin.records)
+    connect = standin.requests("WS CONNECT")[0]
+    assert connect.query == {"v": "10", "encoding": "json", "compress": "zlib-stream"}
+
+
+async def test_floor_bot_resumes_after_close_and_replays(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(standin, "tests.e2e.floor_bot")
+    await until_serving(standin, bot)
+
+    await standin.gateway.close(4000)
+    missed = await standin.invoke("floor")  # sent while the bot is away: must be replayed
+
+    assert (await standin.wait_for_response(missed)).data["content"] == FLOOR_ANSWER
+    (resume,) = await standin.wait_for_key("WS RESUME")
+    assert resume.path == "/gateway-resume"
+    assert resume.json["d"]["token"] == "<redacted>"
+
+
+async def test_floor_bot_closes_with_1000_on_sigint(standin: StandIn, start_bot: StartBot) -> None:
+    bot = await start_bot(standin, "tests.e2e.floor_bot")
+    await until_serving(standin, bot)
+    # Settled first: a SIGINT while discord.py is still inside its connect ``wait_for`` can be
+    # lost on Python 3.11 (the cancellation races the connection completing).
+    await standin.ask("floor")
+
+    bot.send_signal(signal.SIGINT)
+
+    assert await bot.wait(5) == 0
+    (closed,) = standin.requests("WS CLOSE")
+    assert closed.json == {"code": 1000, "by": "client"}
+
+
+async def test_wrong_token_gets_discords_401(standin: StandIn, start_bot: StartBot) -> None:
+    bot = await start_bot(standin, "tests.e2e.floor_bot", token="not.the.token")
+
+    assert await bot.wait(10) != 0
+    assert "LoginFailure" in bot.output
+    assert [r.status for r in standin.records] == [401]
+
+
+async def test_probe_defer_followup_file_and_autocomplete(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(standin, "tests.e2e.probe_bot")
+    await until_serving(standin, bot)
+
+    slow = await standin.invoke("slow")
+    deferred = await standin.wait_for_response(slow)
+    followup = await standin.wait_for_followup(slow)
+    upload = await standin.ask("upload")
+    picks = await standin.wait_for_response(await standin.autocomplete("track", "name", name="s"))
+
+    assert (deferred.type, deferred.ephemeral) == (5, True)
+    assert followup.data["content"] == "done slowly"
+    assert followup.ephemeral and followup.record.query.get("wait") == "1"
+    assert [(f.filename, f.data) for f in upload.record.files] == [("chart.png", PNG)]
+    assert upload.embeds[0]["image"]["url"] == "attachment://chart.png"
+    assert picks.type == 8
+    assert [c["name"] for c in picks.data["choices"]] == [
+        "Le Mans",
+        "Sebring",
+        "Spa",
+        "Silverstone",
+    ]

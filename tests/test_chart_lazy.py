@@ -1,0 +1,44 @@
+"""The bot starts without matplotlib: it is imported on the first chart, not before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import DATA, ROOT
+
+START_UP = f"""
+import asyncio, json, sys
+from bot.app import GridBot
+from bot.core.store import GridStore
+from bot.settings import Settings
+
+
+async def main():
+    settings = Settings(GRIDBOT_DATA_DIR={str(DATA)!r}, DISCORD_TOKEN=None)
+    client = GridBot(settings, GridStore(settings.data_dir), sync=False)
+    await client._async_setup_hook()
+    await client.setup_hook()
+    loaded = sorted(client.cogs)
+    heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "numpy", "PIL"))
+    await client.close()
+    print(json.dumps({{"cogs": loaded, "heavy": heavy}}))
+
+
+asyncio.run(main())
+"""
+
+
+def test_start_up_and_every_cog_without_matplotlib() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", START_UP],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "ChartCog" in report["cogs"], "the chart cog was loaded"
+    assert report["heavy"] == [], "matplotlib (or numpy, PIL) imported at start-up"
