@@ -63,6 +63,7 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
         without_token: bool = False,
         dev_guild: bool = True,
         workdir: Path | None = None,
+        args: tuple[str, ...] = (),
         **settings: str,
     ) -> BotProcess:
         if workdir is None:
@@ -72,7 +73,7 @@ async def start_bot(tmp_path: Path) -> AsyncIterator[StartBot]:
             settings = {"GRIDBOT_DEV_GUILD_ID": str(standin.world.guild_id), **settings}
         secret = None if without_token else token or standin.world.token
         env = bot_env(standin.base_url, secret, workdir, **settings)
-        bot = await BotProcess(env, workdir, module).start()
+        bot = await BotProcess(env, workdir, module, args).start()
         started.append(bot)
         return bot
 

@@ -39,10 +39,13 @@ def bot_env(standin_url: str, token: str | None, workdir: Path, **settings: str)
 class BotProcess:
     """``python -m tests.e2e.launch <module>`` with ``env``, from ``cwd`` (so no stray ``.env``)."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, module: str = "bot") -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, module: str = "bot", args: tuple[str, ...] = ()
+    ) -> None:
         self.env = env
         self.cwd = cwd
         self.module = module
+        self.args = args
         self.proc: asyncio.subprocess.Process | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -54,6 +57,7 @@ class BotProcess:
             "-m",
             "tests.e2e.launch",
             self.module,
+            *self.args,
             env=self.env,
             cwd=self.cwd,
             stdin=asyncio.subprocess.DEVNULL,

@@ -88,3 +88,15 @@ async def test_syncs_globally_only_when_the_commands_changed(
     (sync,) = standin.requests(GLOBAL_SYNC)
     check_schema(sync.json)
     assert standin.requests(GUILD_SYNC) == []
+
+
+async def test_sync_command_pushes_the_definitions_and_exits(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(standin, dev_guild=False, args=("sync",))
+
+    assert await bot.wait(20) == 0, bot.output
+    (sync,) = standin.requests(GLOBAL_SYNC)
+    check_schema(sync.json)
+    assert standin.requests("WS IDENTIFY") == [], "sync only: no gateway connection"
+    assert "synced" in bot.output and "Traceback" not in bot.output
