@@ -73,20 +73,33 @@ def load_store(settings: Settings) -> GridStore:
 
 
 async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: bool) -> None:
+    """Run until Discord closes, or until SIGINT/SIGTERM, then close the gateway with 1000."""
     from bot.app import GridBot
     from bot.sync import sync_commands
 
     bot = GridBot(settings, store, sync=not sync_only)
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        # Only a flag here: closing from inside the handler races discord.py's own read loop,
+        # which would then close with 4000 ("resumable") instead of 1000.
+        loop.add_signal_handler(sig, stop.set)
     async with bot:
         if sync_only:
-            await bot.login(token)
-            await bot.setup_hook()
+            await bot.login(token)  # loads the cogs (setup_hook) without connecting
             print(await sync_commands(bot, force=True))
             return
-        await bot.start(token)
+        runner = asyncio.create_task(bot.start(token))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            stopping.cancel()
+            runner.result()  # a login failure surfaces here
+            return
+        log.info("stopping: closing the connection to Discord")
+        runner.cancel()
+        await asyncio.wait({runner}, timeout=2)
+    # Leaving ``async with bot`` closes the gateway with code 1000.
 
 
 def run(sync_only: bool = False) -> int:
@@ -131,25 +144,57 @@ def run_complete(command: str) -> int:
 
 
 def run_check(paths: list[str]) -> int:
+    """Validate grid files without Discord: a line per grid, its warnings, then its errors.
+
+    Exit status 1 if any file cannot be served; warnings alone do not fail the check.
+    """
     from pathlib import Path
 
-    settings = load_settings()
-    roots = [Path(p) for p in paths] or [settings.data_dir]
-    errors = 0
+    from bot.core.checks import grid_warnings
+    from bot.core.loader import grid_key
+    from bot.core.times import format_time
+
+    roots = [Path(p) for p in paths] or [load_settings().data_dir]
+    checked = errors = warnings = 0
+
+    def error(message: str) -> None:
+        nonlocal errors
+        errors += 1
+        print(f"error: {message}", file=sys.stderr)
+
     for root in roots:
-        files = list(grid_files(root)) if root.exists() else [root]
+        if not root.exists():
+            error(f"{root}: no such file or directory")
+            continue
+        files = list(grid_files(root))
         if not files:
-            print(f"{root}: no grid files found", file=sys.stderr)
-            errors += 1
+            error(f"{root}: no grid files (*.md, *.csv) found")
+        seen: dict[str, Path] = {}
         for path in files:
+            checked += 1
+            key = grid_key(path, root)
+            if key in seen:
+                error(f"{path}: {seen[key].name} is already the grid {key!r}: rename one")
+                continue
+            seen[key] = path
             try:
                 grid = load_grid(path)
-            except GridFileError as error:
-                print(f"error: {error}", file=sys.stderr)
-                errors += 1
+            except GridFileError as problem:
+                error(str(problem))
                 continue
-            print(f"ok: {path}: {grid.meta.title}, {len(grid)} cars")
+            pole = grid.pole
+            lap = format_time(pole.time) if pole.time is not None else "no time"
+            print(f"ok: {path}: {grid.meta.title}, {len(grid)} cars, pole #{pole.number} {lap}")
+            for warning in grid_warnings(grid):
+                warnings += 1
+                print(f"  warning: {path}:{warning.line}: {warning.problem}")
+    print(f"checked {_count(checked, 'file')}: {_count(errors, 'error')}, ", end="")
+    print(_count(warnings, "warning"))
     return 1 if errors else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> int:

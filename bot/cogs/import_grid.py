@@ -14,7 +14,7 @@ from bot.cogs.reload import failure
 from bot.core.answers import ReloadAnswer
 from bot.core.errors import GridFileError, QueryError
 from bot.core.imports import check_size, publish, safe_name, stage
-from bot.core.loader import load_grid
+from bot.core.loader import GRID_SUFFIXES, load_grid
 from bot.permissions import requires_manager
 from bot.tree import answer
 
@@ -52,6 +52,13 @@ class ImportCog(commands.Cog):
     def _import(self, root: Path, name: str, data: bytes, replace: bool) -> ReloadAnswer:
         """Validate with the same parser, then publish atomically and serve at once."""
         target = root / name
+        for other in GRID_SUFFIXES:
+            twin = target.with_suffix(other)
+            if other != target.suffix and twin.exists():
+                raise QueryError(
+                    f"{twin.name} already holds that grid; a .md and a .csv of the same name "
+                    "cannot both be served. Rename the upload or replace that file."
+                )
         existed = target.exists()
         if existed and not replace:
             raise QueryError(

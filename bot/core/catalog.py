@@ -100,6 +100,9 @@ class Catalog:
         word, or the one clear best match."""
         if text in self.grids:
             return self.grids[text]
+        exact = self._index().search(text, 1, fuzzy=False)
+        if exact and exact[0].tier == EXACT:
+            return self.grids[exact[0].item]
         by_words = self._by_words(text)
         if by_words:
             return self.grids[max(by_words, key=lambda k: _recency(k, self.grids[k]))]

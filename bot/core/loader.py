@@ -1,19 +1,24 @@
-"""Load grid files (and their optional TOML sidecars) from disk into a :class:`Catalog`."""
+"""Load grid files (Markdown or CSV, with optional TOML metadata) into a :class:`Catalog`."""
 
 from __future__ import annotations
 
+import datetime
+import gc
 import re
-import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from bot.core.catalog import Catalog
+from bot.core.csvgrid import csv_rows
 from bot.core.errors import GridFileError
 from bot.core.model import Grid, GridMeta
-from bot.core.parser import decode, parse_grid_text
+from bot.core.parser import TomlBlock, decode, grid_from_rows, markdown_rows, read_toml
 
-GRID_SUFFIXES = (".md",)
+GRID_SUFFIXES = (".md", ".csv")
+"""What a grid file's name ends with (any case); a ``.toml`` file is only ever metadata."""
 SESSION_WORDS = ("pre qualifying", "qualifying", "practice", "warm up", "warmup", "race")
 """Session names recognised at the end of a file name, longest first."""
 MAX_FILE_BYTES = 1024 * 1024
@@ -37,43 +42,80 @@ def meta_from_name(path: Path) -> GridMeta:
     return GridMeta(event=event or path.stem, session=session, year=year, source=path)
 
 
-def read_meta(path: Path) -> GridMeta:
-    """Metadata from ``<stem>.toml`` beside the grid file, else derived from the file name."""
+def read_meta(path: Path, front_matter: TomlBlock | None = None) -> GridMeta:
+    """A grid's metadata, key by key: the sidecar ``<stem>.toml`` beside the file, else the
+    front matter, else what the file name says. ``[legend]`` entries merge marker by marker.
+    """
     derived = meta_from_name(path)
+    values: dict[str, Any] = {}
+    legend: dict[str, str] = {}
     sidecar = path.with_suffix(".toml")
-    if not sidecar.is_file():
-        return derived
-    try:
-        data = tomllib.loads(decode(sidecar.read_bytes(), sidecar))
-    except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        raise GridFileError(sidecar, line, f"invalid TOML: {error}") from None
-    legend = data.get("legend", {})
-    year = data.get("year", derived.year)
-    if not isinstance(legend, dict) or not all(isinstance(v, str) for v in legend.values()):
-        raise GridFileError(sidecar, None, "'legend' must be a table of marker = \"meaning\"")
-    if year is not None and not isinstance(year, int):
-        raise GridFileError(sidecar, None, "'year' must be a whole number")
+    layers = [(front_matter, path)]
+    if sidecar.is_file():
+        layers.append((read_toml(decode(sidecar.read_bytes(), sidecar), sidecar), sidecar))
+    for block, source in layers:
+        if block is not None:
+            found = _meta_values(block, source)
+            legend |= found.pop("legend", {})
+            values |= found
     return GridMeta(
-        event=str(data.get("event", derived.event)),
-        session=str(data.get("session", derived.session)),
-        year=year,
-        circuit=str(data.get("circuit", "")),
-        date=str(data.get("date", "")),
-        legend=MappingProxyType(dict(legend)),
+        event=values.get("event", derived.event),
+        session=values.get("session", derived.session),
+        year=values.get("year", derived.year),
+        circuit=values.get("circuit", ""),
+        date=values.get("date", ""),
+        legend=MappingProxyType(legend),
         source=path,
     )
 
 
+def _meta_values(block: TomlBlock, source: Path) -> dict[str, Any]:
+    """The metadata keys a TOML block sets, checked; errors name the key's line."""
+    data, found = block.data, {}
+    for key in ("event", "session", "circuit"):
+        if key in data:
+            if not isinstance(data[key], str):
+                raise GridFileError(source, block.line_of(key), f"'{key}' must be a string")
+            found[key] = data[key]
+    if "date" in data:
+        if not isinstance(data["date"], str | datetime.date):
+            raise GridFileError(
+                source, block.line_of("date"), "'date' must be a date (2003-06-14) or a string"
+            )
+        found["date"] = str(data["date"])
+    if "year" in data:
+        year = data["year"]
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise GridFileError(source, block.line_of("year"), "'year' must be a whole number")
+        found["year"] = year
+    if "legend" in data:
+        legend = data["legend"]
+        if not isinstance(legend, dict) or not all(isinstance(v, str) for v in legend.values()):
+            raise GridFileError(
+                source, block.line_of("legend"), "'legend' must be a table of marker = \"meaning\""
+            )
+        found["legend"] = dict(legend)
+    return found
+
+
 def load_grid(path: Path) -> Grid:
-    """Parse one grid file; a ``GridFileError`` names the file and line of any fault."""
+    """Parse one grid file; a ``GridFileError`` names the file and line of any fault.
+
+    ``.csv`` is read as CSV, anything else as Markdown (a single data file may have any name).
+    """
+    if path.suffix.lower() == ".toml":
+        raise GridFileError(path, None, "a .toml file is metadata for a grid, not a grid")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise GridFileError(path, None, f"cannot read the file: {error.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
         raise GridFileError(path, None, f"the file is larger than {MAX_FILE_BYTES} bytes")
-    return parse_grid_text(decode(data, path), path, read_meta(path))
+    text = decode(data, path)
+    if path.suffix.lower() == ".csv":
+        return grid_from_rows(csv_rows(text, path), path, read_meta(path), header_required=True)
+    front_matter, rows = markdown_rows(text, path)
+    return grid_from_rows(rows, path, read_meta(path, front_matter))
 
 
 def grid_files(root: Path) -> Iterator[Path]:
@@ -83,18 +125,45 @@ def grid_files(root: Path) -> Iterator[Path]:
         return
     for path in sorted(root.rglob("*")):
         hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path.is_file() and path.suffix in GRID_SUFFIXES and not hidden:
+        if path.suffix.lower() in GRID_SUFFIXES and not hidden and path.is_file():
             yield path
+
+
+def grid_key(path: Path, root: Path) -> str:
+    """The key a grid is served under: its path under the data directory, without suffix."""
+    base = root if root.is_dir() else root.parent
+    return path.relative_to(base).with_suffix("").as_posix()
 
 
 def load_catalog(root: Path, default_event: str | None = None) -> Catalog:
     """Parse every grid under ``root``; all or nothing."""
     if not root.exists():
         raise GridFileError(root, None, "the data directory does not exist")
-    grids = {}
-    base = root if root.is_dir() else root.parent
-    for path in grid_files(root):
-        grids[path.relative_to(base).with_suffix("").as_posix()] = load_grid(path)
+    grids: dict[str, Grid] = {}
+    with _collector_paused():
+        for path in grid_files(root):
+            key = grid_key(path, root)
+            if key in grids:
+                raise GridFileError(path, None, _clash(key, path, grids[key]))
+            grids[key] = load_grid(path)
     if not grids:
         raise GridFileError(root, None, f"no grid files ({', '.join(GRID_SUFFIXES)}) found")
     return Catalog(MappingProxyType(grids), default_event)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading makes many objects and no reference cycles; the cyclic garbage collector would
+    rescan the growing heap over and over (a third of the load time at 1,000 grids)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _clash(key: str, path: Path, first: Grid) -> str:
+    other = first.meta.source.name if first.meta.source else key
+    return f"{path.name} and {other} would both be the grid {key!r}: rename one"
