@@ -190,29 +190,38 @@ def _grid(answer: GridAnswer) -> Card:
     )
 
 
-@card_for.register
-def _team(answer: TeamAnswer) -> Card:
-    grid = answer.grid
-    names = [t.team for t in answer.teams]
-    if answer.guessed:
+def _matches(
+    grid: Grid,
+    query: str,
+    guessed: bool,
+    kind: str,
+    groups: list[tuple[str, str, tuple[Entry, ...]]],
+) -> Card:
+    """Teams or drivers that a typed name matched: (name, field title, entries) each."""
+    names = [name for name, _title, _entries in groups]
+    echoed = escape(clip(query, 40))
+    if guessed:
         shown = " and ".join(f"**{escape(n)}**" for n in names)
-        description = f"Showing {shown} for *{escape(clip(answer.query, 40))}*."
+        description = f"Showing {shown} for *{echoed}*."
     elif len(names) > 1:
-        description = f"{len(names)} teams match *{escape(clip(answer.query, 40))}*."
+        description = f"{len(names)} {kind}s match *{echoed}*."
     else:
         description = ""
     fields = []
     entries: list[Entry] = []
-    for match in answer.teams[: LIMITS["fields"]]:
-        lines = [f"{car_line(e)}\n{drivers(e)}" for e in match.entries]
-        entries.extend(match.entries)
-        count = len(match.entries)
-        name = f"{escape(match.team)} · {count} {'entry' if count == 1 else 'entries'}"
-        fields.append(Field(clip(name, LIMITS["field_name"]), join_lines(lines)))
+    for _name, field_title, rows in groups[: LIMITS["fields"]]:
+        entries.extend(rows)
+        lines = [
+            f"{car_line(e)}\n{drivers(e)}"
+            if kind == "team"
+            else f"{car_line(e)}\n{escape(e.team)} · {drivers(e)}"
+            for e in rows
+        ]
+        fields.append(Field(clip(field_title, LIMITS["field_name"]), join_lines(lines)))
     title = (
         escape(names[0])
         if len(names) == 1
-        else f"Teams matching “{escape(clip(answer.query, 60))}”"
+        else f"{kind.title()}s matching “{escape(clip(query, 60))}”"
     )
     return Card(
         title=clip(title, LIMITS["title"]),
@@ -221,6 +230,16 @@ def _team(answer: TeamAnswer) -> Card:
         footer=grid.meta.title,
         notes=legend_notes(grid, tuple(entries)),
     )
+
+
+def _entries_label(name: str, rows: tuple[Entry, ...]) -> str:
+    return f"{escape(name)} · {len(rows)} {'entry' if len(rows) == 1 else 'entries'}"
+
+
+@card_for.register
+def _team(answer: TeamAnswer) -> Card:
+    groups = [(t.team, _entries_label(t.team, t.entries), t.entries) for t in answer.teams]
+    return _matches(answer.grid, answer.query, answer.guessed, "team", groups)
 
 
 @card_for.register
@@ -283,33 +302,8 @@ def _error(error: QueryError) -> Card:
 
 @card_for.register
 def _driver(answer: DriverAnswer) -> Card:
-    grid = answer.grid
-    names = [d.driver for d in answer.drivers]
-    if answer.guessed:
-        shown = " and ".join(f"**{escape(n)}**" for n in names)
-        description = f"Showing {shown} for *{escape(clip(answer.query, 40))}*."
-    elif len(names) > 1:
-        description = f"{len(names)} drivers match *{escape(clip(answer.query, 40))}*."
-    else:
-        description = ""
-    fields = []
-    entries: list[Entry] = []
-    for match in answer.drivers[: LIMITS["fields"]]:
-        entries.extend(match.entries)
-        lines = [f"{car_line(e)}\n{escape(e.team)} · {drivers(e)}" for e in match.entries]
-        fields.append(Field(clip(escape(match.driver), 256), join_lines(lines)))
-    title = (
-        escape(names[0])
-        if len(names) == 1
-        else f"Drivers matching “{escape(clip(answer.query, 60))}”"
-    )
-    return Card(
-        title=clip(title, LIMITS["title"]),
-        description=description,
-        fields=tuple(fields),
-        footer=grid.meta.title,
-        notes=legend_notes(grid, tuple(entries)),
-    )
+    groups = [(d.driver, escape(d.driver), d.entries) for d in answer.drivers]
+    return _matches(answer.grid, answer.query, answer.guessed, "driver", groups)
 
 
 def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
