@@ -24,7 +24,7 @@ log = logging.getLogger("gridbot")
 NO_TOKEN = """\
 Gridbot needs a bot token to connect to Discord, and DISCORD_TOKEN is not set.
   1. Create an application at https://discord.com/developers/applications,
-     open "Bot" and press "Reset Token" (README: "Create the Discord application").
+     open "Bot" and press "Reset Token" (README: "Put it on your server").
   2. cp .env.example .env  and put the token after DISCORD_TOKEN=
   3. Run the bot again.
 To try the bot offline, with no token and no network:
@@ -53,6 +53,16 @@ class Abort(Exception):
 def fail(message: str, code: int) -> int:
     print(message.rstrip(), file=sys.stderr)
     return code
+
+
+def setup_logging(level: str) -> None:
+    """discord.py's logging set-up; plain text (no colour codes) unless writing to a terminal."""
+    numeric = logging.getLevelName(level.upper())
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=numeric)
+    else:
+        plain = logging.Formatter("{asctime} {levelname:<8} {name}: {message}", style="{")
+        discord.utils.setup_logging(level=numeric, formatter=plain)
 
 
 def load_settings() -> Settings:
@@ -104,7 +114,7 @@ async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: 
 
 def run(sync_only: bool = False) -> int:
     settings = load_settings()
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level.upper()))
+    setup_logging(settings.log_level)
     if settings.discord_token is None:
         return fail(NO_TOKEN, EXIT_CONFIG)
     store = load_store(settings)
