@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,7 +30,9 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default=Path(".state"), validation_alias="GRIDBOT_STATE_DIR")
     """Where the bot remembers the hash of the last global command sync."""
 
-    log_level: str = Field(default="INFO", validation_alias="GRIDBOT_LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias="GRIDBOT_LOG_LEVEL"
+    )
     """Logging level: DEBUG, INFO, WARNING or ERROR."""
 
     @field_validator("discord_token", "dev_guild_id", "default_event", mode="before")
@@ -39,3 +42,8 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value

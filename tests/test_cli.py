@@ -111,3 +111,12 @@ def test_python_m_bot_without_token_has_no_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "DISCORD_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GRIDBOT_LOG_LEVEL", "loud")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "GRIDBOT_LOG_LEVEL" in err and "'INFO'" in err and "Traceback" not in err
