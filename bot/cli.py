@@ -70,9 +70,7 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise SystemExit(
-            fail(f"Invalid settings: {problems} (see .env.example)", EXIT_CONFIG)
-        ) from None
+        raise Abort(f"Invalid settings: {problems} (see .env.example)", EXIT_CONFIG) from None
 
 
 def load_store(settings: Settings) -> GridStore:
