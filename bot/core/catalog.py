@@ -57,6 +57,13 @@ class Catalog:
         self._memo["default"] = grid
         return grid
 
+    def prepare(self) -> Catalog:
+        """Build the event indexes now (off the event loop, during a reload) rather than on
+        the first lookup."""
+        self._index()
+        self._words()
+        return self
+
     def _index(self) -> NameIndex[str]:
         index = self._memo.get("index")
         if not isinstance(index, NameIndex):

@@ -17,7 +17,7 @@ class GridStore:
     def __init__(self, root: Path, default_event: str | None = None) -> None:
         self.root = root
         self.default_event = default_event
-        self.catalog: Catalog = load_catalog(root, default_event)
+        self.catalog: Catalog = load_catalog(root, default_event).prepare()
         self.loaded_at = time.time()
 
     def reload(self) -> CatalogDiff:
@@ -25,7 +25,7 @@ class GridStore:
 
         Raises ``GridFileError`` (naming file and line) and keeps the old grids on failure.
         """
-        catalog = load_catalog(self.root, self.default_event)
+        catalog = load_catalog(self.root, self.default_event).prepare()
         diff = catalog.diff(self.catalog)
         self.catalog, self.loaded_at = catalog, time.time()
         return diff
@@ -35,7 +35,7 @@ class GridStore:
         grid = load_grid(path)
         key = path.relative_to(self.root).with_suffix("").as_posix()
         grids = {**self.catalog.grids, key: grid}
-        self.catalog = Catalog(MappingProxyType(grids), self.default_event)
+        self.catalog = Catalog(MappingProxyType(grids), self.default_event).prepare()
         return key, grid
 
     def relative(self, path: Path) -> str:
