@@ -63,14 +63,16 @@ def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
 
 
 def match_names(
-    folded: Mapping[str, str], text: str, kind: str, example: str
+    folded: Mapping[str, tuple[str, ...]], text: str, kind: str, example: str
 ) -> tuple[list[str], bool]:
     """Names matching ``text`` and whether the match is a fuzzy guess.
 
-    ``folded`` maps each name's folded form to the name (see :func:`folded_names`).
+    ``folded`` maps each folded form to the names that fold to it (see :func:`folded_names`):
+    ``Courage Compétition`` and ``Courage Competition`` can be two teams.
 
-    An exact name (ignoring case, accents and punctuation) wins; else every name that contains
-    the query; else the best fuzzy matches (all of them when equally good).
+    The name exactly as typed wins; then every name equal to it ignoring case, accents and
+    punctuation; else every name that contains the query; else the best fuzzy matches (all of
+    them when equally good).
     """
     query = fold(text)
     if not query:
@@ -80,21 +82,26 @@ def match_names(
             f"That is longer than any {kind} name ({MAX_NAME_LENGTH} characters at most)."
         )
     if query in folded:
-        return [folded[query]], False
-    containing = [name for key, name in folded.items() if query in key]
+        same = folded[query]
+        typed = " ".join(text.split())
+        return ([typed] if typed in same else list(same)), False
+    containing = [name for key, names in folded.items() if query in key for name in names]
     if containing:
         return containing, False
     scored = sorted(((name_score(query, key), key) for key in folded), key=lambda s: -s[0])
     best = scored[0][0]
     if best >= FUZZY_CUTOFF:
-        return [folded[key] for score, key in scored if score == best], True
-    closest = [folded[key] for _score, key in scored[:3]]
+        return [name for score, key in scored if score == best for name in folded[key]], True
+    closest = [folded[key][0] for _score, key in scored[:3]]
     raise QueryError(f"No {kind} matches “{shorten(text, 40)}”.", suggestions=closest)
 
 
-def folded_names(names: Sequence[str]) -> dict[str, str]:
-    """Folded form → name, for :func:`match_names`."""
-    return {fold(name): name for name in names}
+def folded_names(names: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Folded form → the names with that form, in their order, for :func:`match_names`."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        found.setdefault(fold(name), []).append(name)
+    return {key: tuple(same) for key, same in found.items()}
 
 
 def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:

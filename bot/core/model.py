@@ -111,6 +111,16 @@ class Grid:
         return MappingProxyType(self._teams)
 
     @property
+    def fastest(self) -> Entry | None:
+        """The entry with the fastest time (the first of equals), or ``None`` if none set one."""
+
+        def build() -> Entry | None:
+            timed = [e for e in self.entries if e.time is not None]
+            return min(timed, key=lambda e: (e.time or 0, e.position)) if timed else None
+
+        return self.memo("fastest", build)
+
+    @property
     def classes(self) -> Mapping[str, tuple[Entry, ...]]:
         """Each class's entries in grid order, when the grid has a ``class`` column."""
 

@@ -125,9 +125,18 @@ class TomlBlock:
         return self.first_line
 
 
+def file_lines(text: str) -> list[str]:
+    """Lines as a file has them: split on newlines only (``str.splitlines`` would also split on
+    U+2028, form feeds and the like inside cells, and throw line numbers off)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
 def read_toml(text: str, path: Path | str, first_line: int = 1) -> TomlBlock:
     """Parse TOML that starts on file line ``first_line``; errors name ``path`` and the line."""
-    lines = text.splitlines()
+    lines = file_lines(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -168,7 +177,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[TomlBlock | None, int]:
 def markdown_rows(text: str, path: Path | str) -> tuple[TomlBlock | None, list[Row]]:
     """The front matter (if any) and the table rows of a Markdown grid, by file line."""
     path = Path(path)
-    lines = text.splitlines()
+    lines = file_lines(text)
     front, start = _front_matter(lines, path)
     rows: list[Row] = []
     for index in range(start, len(lines)):

@@ -120,15 +120,32 @@ def car_line(entry: Entry) -> str:
     )
 
 
-def gap_text(gap: Gap | None, other: Entry, *, other_is_ahead: bool) -> str:
-    """The gap to a neighbouring car, from this car's point of view."""
+def gap_text(gap: Gap | None, other: Entry) -> str:
+    """The gap to another car, from this car's point of view (by time, not by position)."""
     ref = f"#{escape(other.number)}, P{other.position}"
     if gap is None:
         return f"no gap to {ref}: {'this car' if other.time is not None else 'it'} set no time"
     if gap.level:
         return f"level with {ref}"
-    word = "behind" if other_is_ahead else "ahead of"
+    word = "behind" if gap.faster is other else "ahead of"
     return f"{format_gap(gap.ticks)} ({format_percent(gap.percent)}) {word} {ref}"
+
+
+def pole_text(entry: Entry, grid: Grid, to_pole: Gap | None) -> tuple[str, str]:
+    """The pole field: its name and value, honest when the published order is not by time."""
+    fastest = grid.fastest
+    if entry.position == 1:
+        if fastest is None or entry.time == fastest.time:
+            return "Pole position", "fastest in the session"
+        return "Pole position", f"first on the grid; #{escape(fastest.number)} was faster"
+    if to_pole is None:
+        return "Gap to pole", "no time"
+    if to_pole.level:
+        return "Gap to pole", "0.000 s (level)"
+    sign = "+" if to_pole.faster is grid.pole else "-"
+    return "Gap to pole", (
+        f"{sign}{format_gap(to_pole.ticks)} ({sign}{format_percent(to_pole.percent)})"
+    )
 
 
 @singledispatch
@@ -141,36 +158,20 @@ def card_for(answer: object) -> Card:
 def _grid(answer: GridAnswer) -> Card:
     entry, grid = answer.entry, answer.grid
     fields = [Field("Best lap", no_time(entry), inline=True)]
-    if entry.position == 1:
-        fields.append(Field("Pole position", "fastest in the session", inline=True))
-    elif answer.to_pole is not None and answer.to_pole.level:
-        fields.append(Field("Gap to pole", "0.000 s (level)", inline=True))
-    elif answer.to_pole is not None:
-        fields.append(
-            Field(
-                "Gap to pole",
-                f"+{format_gap(answer.to_pole.ticks)} "
-                f"({format_percent(answer.to_pole.percent, signed=True)})",
-                inline=True,
-            )
-        )
+    name, value = pole_text(entry, grid, answer.to_pole)
+    fields.append(Field(name, value, inline=True))
     ahead = grid.at(entry.position - 1)
     behind = grid.at(entry.position + 1)
     if ahead is not None:
-        fields.append(
-            Field("To the car ahead", gap_text(answer.to_ahead, ahead, other_is_ahead=True))
-        )
+        fields.append(Field("To the car ahead", gap_text(answer.to_ahead, ahead)))
     if behind is not None:
-        fields.append(
-            Field("To the car behind", gap_text(answer.to_behind, behind, other_is_ahead=False))
-        )
+        fields.append(Field("To the car behind", gap_text(answer.to_behind, behind)))
     rank = answer.class_rank
     if rank is not None:
-        if rank.to_pole is None:
+        if rank.pole is entry:
             value = f"class pole, P1 of {rank.size}"
         else:
-            to_pole = gap_text(rank.to_pole, rank.pole, other_is_ahead=True)
-            value = f"P{rank.position} of {rank.size} · {to_pole}"
+            value = f"P{rank.position} of {rank.size} · {gap_text(rank.to_pole, rank.pole)}"
         fields.append(Field(f"Class {escape(rank.name)}", value))
     for other in answer.level_with:
         fields.append(
@@ -317,7 +318,7 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
         elif e.position == 1 or pole is None:
             gap = "pole" if e.position == 1 else ""
         else:
-            gap = "+" + format_gap(e.time - pole).removesuffix(" s")
+            gap = format_gap(e.time - pole, signed=True).removesuffix(" s")
         team = e.team if len(e.team) <= 18 else e.team[:17] + "…"
         lines.append(f"{e.position:>2} {'#' + e.number:<4} {team:<18} {no_time(e):>8} {gap:>7}")
     header = f"{'P':>2} {'Car':<4} {'Team':<18} {'Time':>8} {'Gap':>7}"
