@@ -317,3 +317,32 @@ async def test_class_column_gives_class_position_and_gap(
     assert {f["name"]: f["value"] for f in pole.embed["fields"]}[
         "Class GT"
     ] == "class pole, P1 of 2"
+
+
+def test_whole_words_beat_prefixes_when_finding_an_event(data: Path) -> None:
+    write(data / "2005-spain-qualifying.md", SPA)
+    catalog = GridStore(data).catalog
+    assert catalog.find("spa").meta.event == "Spa"
+    assert catalog.find("spai").meta.event == "Spain"
+    assert catalog.find("le mans 2003").meta.year == 2003
+
+
+async def test_import_rolls_back_when_the_grid_cannot_be_served_where_it_lands(
+    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
+) -> None:
+    write(data / "2006-imola-qualifying.toml", 'year = "2006"\n')
+    sent = await upload(many, adapter, cdn, "2006-imola-qualifying.md", SPA.encode())
+    assert sent.embed["title"] == "Import failed: nothing changed"
+    assert "2006-imola-qualifying.toml" in sent.embed["description"]
+    assert not (data / "2006-imola-qualifying.md").exists()
+    assert len(many.store.catalog.grids) == 2
+
+
+async def test_import_refuses_a_twin_whatever_the_case_of_its_suffix(
+    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
+) -> None:
+    write(data / "2007-monza-qualifying.MD", SPA)
+    await reload(many, adapter)
+    sent = await upload(many, adapter, cdn, "2007-monza-qualifying.md", SPA.encode())
+    assert "2007-monza-qualifying.MD already holds the grid" in sent.embed["description"]
+    assert not (data / "2007-monza-qualifying.md").exists()

@@ -13,8 +13,7 @@ from bot.app import GridBot
 from bot.cogs.reload import failure
 from bot.core.answers import ReloadAnswer
 from bot.core.errors import GridFileError, QueryError
-from bot.core.imports import check_size, publish, safe_name, stage
-from bot.core.loader import GRID_SUFFIXES, load_grid
+from bot.core.imports import check_size, import_file, safe_name
 from bot.permissions import requires_manager
 from bot.tree import answer
 
@@ -50,34 +49,14 @@ class ImportCog(commands.Cog):
         await answer(interaction, result)
 
     def _import(self, root: Path, name: str, data: bytes, replace: bool) -> ReloadAnswer:
-        """Validate with the same parser, then publish atomically and serve at once."""
-        target = root / name
-        for other in GRID_SUFFIXES:
-            twin = target.with_suffix(other)
-            if other != target.suffix and twin.exists():
-                raise QueryError(
-                    f"{twin.name} already holds that grid; a .md and a .csv of the same name "
-                    "cannot both be served. Rename the upload or replace that file."
-                )
-        existed = target.exists()
-        if existed and not replace:
-            raise QueryError(
-                f"A grid named {name} already exists. Import it again with replace: True "
-                "to overwrite it."
-            )
-        staged = stage(root, data, target.suffix)
         try:
-            load_grid(staged)
+            key, replaced = import_file(self.bot.store, name, data, replace=replace)
         except GridFileError as error:
-            staged.unlink(missing_ok=True)
-            problem = GridFileError(name, error.line, error.problem)
-            return failure(self.bot, problem, "Import")
-        publish(staged, target, replace=replace)
-        key, _grid = self.bot.store.put(target)
+            return failure(self.bot, error, "Import")
         return ReloadAnswer(
             title="Imported",
-            added=() if existed else (key,),
-            changed=(key,) if existed else (),
+            added=() if replaced else (key,),
+            changed=(key,) if replaced else (),
             serving=len(self.bot.store.catalog.grids),
         )
 

@@ -88,14 +88,17 @@ class Catalog:
             self._memo["words"] = cached
         return cast("tuple[list[str], list[frozenset[str]]]", cached)
 
-    def _by_words(self, text: str) -> set[str]:
-        """Keys whose title or key has a word starting with each word of ``text``, in any
-        order (``le mans 2003`` finds ``2003 1000 km of Le Mans``)."""
+    def _by_words(self, text: str, *, whole: bool) -> set[str]:
+        """Keys whose title or key has each word of ``text`` (``whole``) or a word starting
+        with it, in any order: ``le mans 2003`` finds ``2003 1000 km of Le Mans``."""
         words, keys = self._words()
         found: set[str] | None = None
         for query in fold(text).split():
             low = bisect_left(words, query)
-            high = bisect_left(words, query + "\U0010ffff", low)
+            if whole:
+                high = low + 1 if low < len(words) and words[low] == query else low
+            else:
+                high = bisect_left(words, query + "\U0010ffff", low)
             matching: set[str] = set().union(*keys[low:high])
             found = matching if found is None else found & matching
             if not found:
@@ -110,7 +113,8 @@ class Catalog:
         exact = self._index().search(text, 1, fuzzy=False)
         if exact and exact[0].tier == EXACT:
             return self.grids[exact[0].item]
-        by_words = self._by_words(text)
+        # Whole words first: "spa" is Spa, not Spain.
+        by_words = self._by_words(text, whole=True) or self._by_words(text, whole=False)
         if by_words:
             return self.grids[max(by_words, key=lambda k: _recency(k, self.grids[k]))]
         hits = self._index().search(text, 2, fuzzy=True)

@@ -7,7 +7,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from bot.core.errors import QueryError
+from bot.core.errors import GridFileError, QueryError
+from bot.core.loader import GRID_SUFFIXES, load_grid
+from bot.core.store import GridStore
 
 MAX_IMPORT_BYTES = 1024 * 1024
 IMPORT_SUFFIXES = (".md", ".csv")
@@ -67,3 +69,49 @@ def publish(staged: Path, target: Path, *, replace: bool) -> None:
         ) from None
     finally:
         staged.unlink(missing_ok=True)
+
+
+def import_file(store: GridStore, name: str, data: bytes, *, replace: bool) -> tuple[str, bool]:
+    """Add ``data`` as grid file ``name`` to the store's directory and serve it at once.
+
+    Returns the grid's key and whether it replaced one. The contents are checked with the same
+    loader before anything is published; if the grid still cannot be served where it lands
+    (a sidecar ``.toml`` beside it, say), the directory is put back as it was. Errors name the
+    uploaded file, never a server path.
+    """
+    root = store.root
+    target = root / name
+    for other in root.iterdir():
+        if (
+            other.name != name
+            and other.stem == target.stem
+            and other.suffix.lower() in GRID_SUFFIXES
+        ):
+            raise QueryError(
+                f"{other.name} already holds the grid {target.stem}; two files of the same "
+                "name cannot both be served. Rename the upload, or replace that file."
+            )
+    existed = target.exists()
+    if existed and not replace:
+        raise QueryError(
+            f"A grid named {name} already exists. Import it again with replace: True to "
+            "overwrite it."
+        )
+    previous = target.read_bytes() if existed else None
+    staged = stage(root, data, target.suffix)
+    try:
+        load_grid(staged)
+    except GridFileError as error:
+        staged.unlink(missing_ok=True)
+        raise GridFileError(name, error.line, error.problem) from None
+    publish(staged, target, replace=replace)
+    try:
+        key, _grid = store.put(target)
+    except GridFileError as error:
+        if previous is None:
+            target.unlink(missing_ok=True)
+        else:
+            publish(stage(root, previous, target.suffix), target, replace=True)
+        where = store.relative(error.path)
+        raise GridFileError(where, error.line, error.problem) from None
+    return key, existed

@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bot.core.catalog import Catalog, CatalogDiff
-from bot.core.loader import load_catalog, load_grid
+from bot.core.loader import grid_key, load_catalog, load_grid
 from bot.core.model import Grid
 
 
@@ -33,7 +33,7 @@ class GridStore:
     def put(self, path: Path) -> tuple[str, Grid]:
         """Load one grid file under the data directory and serve it with the others."""
         grid = load_grid(path)
-        key = path.relative_to(self.root).with_suffix("").as_posix()
+        key = grid_key(path, self.root)
         grids = {**self.catalog.grids, key: grid}
         self.catalog = Catalog(MappingProxyType(grids), self.default_event).prepare()
         return key, grid
