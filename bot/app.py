@@ -57,7 +57,11 @@ class GridBot(commands.Bot):
         for name in extensions():
             await self.load_extension(name)
         if self.sync_on_start:
-            log.info(await sync_commands(self))
+            try:
+                log.info(await sync_commands(self))
+            except discord.HTTPException as error:
+                # Serving with the commands Discord already has beats not serving at all.
+                log.error("command sync failed (%s %s); serving anyway", error.status, error.text)
 
     async def on_ready(self) -> None:
         log.info("ready as %s; serving %s", self.user, self.grid)

@@ -123,6 +123,8 @@ def run(sync_only: bool = False) -> int:
         )
     except discord.LoginFailure:
         return fail(REJECTED, EXIT_LOGIN)
+    except discord.HTTPException as error:
+        return fail(f"Discord refused the request: {error.status} {error.text}", EXIT_NETWORK)
     except (aiohttp.ClientError, OSError) as error:
         return fail(f"Cannot reach Discord: {type(error).__name__}: {error}", EXIT_NETWORK)
     return 0

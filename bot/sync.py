@@ -43,6 +43,10 @@ async def sync_commands(bot: GridBot, *, force: bool = False) -> str:
     if not force and previous == current:
         return "global commands unchanged since the last sync; not syncing"
     synced = await bot.tree.sync()
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(current + "\n")
-    return f"synced {len(synced)} global commands (Discord may take a while to show changes)"
+    done = f"synced {len(synced)} global commands (Discord may take a while to show changes)"
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(current + "\n")
+    except OSError as error:
+        return f"{done}; could not remember it in {marker} ({error.strerror}): will sync again"
+    return done

@@ -100,3 +100,34 @@ async def test_sync_command_pushes_the_definitions_and_exits(
     check_schema(sync.json)
     assert standin.requests("WS IDENTIFY") == [], "sync only: no gateway connection"
     assert "synced" in bot.output and "Traceback" not in bot.output
+
+
+async def test_a_failed_sync_is_logged_and_the_bot_serves_anyway(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    standin.fail(GLOBAL_SYNC, status=400)
+    bot = await start_bot(standin, dev_guild=False, GRIDBOT_STATE_DIR="/dev/null/state")
+    await standin.wait_for_key("WS IDENTIFY", timeout=20)
+
+    assert "command sync failed (400" in bot.output
+    assert "Traceback" not in bot.output and bot.proc is not None and bot.proc.returncode is None
+
+
+async def test_sync_command_reports_a_refusal_and_exits_non_zero(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    standin.fail(GLOBAL_SYNC, status=400)
+    bot = await start_bot(standin, dev_guild=False, args=("sync",))
+
+    assert await bot.wait(20) == 4
+    assert "Discord refused the request: 400" in bot.output
+    assert "Traceback" not in bot.output
+
+
+async def test_an_unwritable_state_dir_is_not_a_network_failure(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(standin, dev_guild=False, args=("sync",), GRIDBOT_STATE_DIR="/dev/null/x")
+
+    assert await bot.wait(20) == 0, bot.output
+    assert "could not remember it" in bot.output and "will sync again" in bot.output
