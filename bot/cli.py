@@ -13,10 +13,10 @@ import discord
 from pydantic import ValidationError
 
 from bot import __version__
-from bot.core.errors import GridFileError
+from bot.core.errors import GridFileError, UsageError
 from bot.core.loader import grid_files, load_grid
 from bot.core.store import GridStore
-from bot.offline import UsageError, ask, complete
+from bot.offline import ask, complete
 from bot.settings import Settings
 
 log = logging.getLogger("gridbot")

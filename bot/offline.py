@@ -13,6 +13,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from bot.charts.offline import ask_chart, is_chart
 from bot.core import queries
 from bot.core.answers import EventsAnswer, TableAnswer
 from bot.core.complete import (
@@ -22,7 +23,7 @@ from bot.core.complete import (
     complete_position,
     complete_team,
 )
-from bot.core.errors import QueryError
+from bot.core.errors import QueryError, UsageError
 from bot.core.model import Grid
 from bot.core.store import GridStore
 from bot.render.cards import card_for, event_pages, table_pages
@@ -49,10 +50,6 @@ COMPLETERS: dict[tuple[str, str], Callable[[Grid, str], list[Suggestion]]] = {
 
 BOT_COMMANDS = ("help", "about", "events")
 """Commands answered from the bot itself rather than the grid."""
-
-
-class UsageError(Exception):
-    """The offline command line could not be understood."""
 
 
 def usage() -> str:
@@ -121,8 +118,6 @@ def parse(command: str) -> tuple[str, dict[str, Any], list[str]]:
 
 def ask(store: GridStore, command: str) -> tuple[str, bool]:
     """Answer one command line as text; the flag says whether it was an error."""
-    from bot.charts.offline import ask_chart, is_chart  # it imports UsageError from here
-
     command, event = split_event(command)
     try:
         grid = store.catalog.find(event)

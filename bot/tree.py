@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.core.answers import EventsAnswer, TableAnswer
 from bot.core.errors import QueryError
-from bot.core.lookup import shorten
+from bot.core.text import clip
 from bot.permissions import NotAllowed
 from bot.render.cards import Card, card_for, escape, event_pages, table_pages
 from bot.render.embed import to_embed
@@ -30,7 +30,7 @@ UNEXPECTED = Card(
 def describe(interaction: discord.Interaction) -> str:
     """``/gap car_a='8' car_b='14'`` for the log."""
     name = interaction.command.qualified_name if interaction.command else "?"
-    options = " ".join(f"{k}={shorten(repr(v), 60)}" for k, v in interaction.namespace)
+    options = " ".join(f"{k}={clip(repr(v), 60)}" for k, v in interaction.namespace)
     return f"/{name} {options}".strip()
 
 

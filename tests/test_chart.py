@@ -360,3 +360,14 @@ def test_ask_chart_writes_the_png(
     assert main(["ask", "/chart highlight:zzzz"]) == 1
     assert "no car number or team matches" in capsys.readouterr().out
     assert main(["ask", "/chart top:many"]) == 2
+
+
+def test_the_cache_key_tells_apart_labels_of_the_same_car() -> None:
+    from bot.charts.data import chart_data
+    from tests.core_fixtures import seed_grid
+
+    grid = seed_grid()
+    by_number = chart_data(grid, highlight="4")
+    by_team = chart_data(grid, highlight="Lister")
+    assert by_number.highlight != by_team.highlight
+    assert by_number.key != by_team.key

@@ -12,7 +12,7 @@ from bot.charts.data import ChartData
 from bot.charts.draw import render_png
 from bot.core.model import Grid
 
-Key = tuple[int, tuple[int, tuple[str, ...]]]
+Key = tuple[int, tuple[int, tuple[str, ...], str]]
 """``id(grid)`` and what the chart shows of it (``ChartData.key``)."""
 
 

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.errors import QueryError
-from bot.core.lookup import find_car, find_teams, shorten
+from bot.core.lookup import find_car, find_teams
 from bot.core.model import Entry, Grid, car_key
+from bot.core.text import clip
 from bot.core.times import TICKS_PER_SECOND, format_gap, format_time
 
 BAR_COLOUR = "#5865F2"
@@ -101,9 +102,9 @@ class ChartData:
     """Cars on the same time, for each time shared by a charted car."""
 
     @property
-    def key(self) -> tuple[int, tuple[str, ...]]:
-        """What makes one chart of a grid differ from another."""
-        return self.top, tuple(bar.number for bar in self.highlighted)
+    def key(self) -> tuple[int, tuple[str, ...], str]:
+        """What makes one chart of a grid differ from another, the drawn label included."""
+        return self.top, tuple(bar.number for bar in self.highlighted), self.highlight
 
     @property
     def timed(self) -> tuple[Bar, ...]:
@@ -221,7 +222,7 @@ def find_highlight(grid: Grid, text: str) -> tuple[tuple[Entry, ...], str, bool]
         teams, guessed = find_teams(grid, text)
     except QueryError as error:
         raise QueryError(
-            f"Nothing to highlight: no car number or team matches “{shorten(text, 40)}”.",
+            f"Nothing to highlight: no car number or team matches “{clip(text, 40)}”.",
             error.suggestions,
         ) from None
     entries = sorted((e for team in teams for e in grid.teams[team]), key=lambda e: e.position)

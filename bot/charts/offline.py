@@ -9,9 +9,8 @@ from pathlib import Path
 from bot.charts.data import chart_data
 from bot.charts.draw import render_png
 from bot.charts.summary import chart_card
-from bot.core.errors import QueryError
+from bot.core.errors import QueryError, UsageError
 from bot.core.model import Grid
-from bot.offline import UsageError
 from bot.render.cards import card_for
 from bot.render.text import to_text
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.charts.data import Bar, ChartData
+from bot.core.text import clip
 from bot.core.times import format_gap, format_percent, format_time, percent
-from bot.render.cards import LIMITS, Card, clip, escape
+from bot.render.cards import LIMITS, Card, escape
 
 ALT_TEXT_LIMIT = 1024
 """Discord's limit for an attachment's description."""

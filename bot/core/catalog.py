@@ -9,10 +9,9 @@ from typing import cast
 
 from bot.core.complete import MAX_CHOICES, Suggestion
 from bot.core.errors import QueryError
-from bot.core.lookup import shorten
 from bot.core.model import Grid
 from bot.core.search import EXACT, NameIndex
-from bot.core.text import fold
+from bot.core.text import clip, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +133,13 @@ class Catalog:
             grid.meta.title for _key, grid in self.ordered[:5]
         ]
         more = "" if len(self.grids) <= 5 else f" ({len(self.grids)} grids loaded; see /events)"
-        raise QueryError(
-            f"No single event matches “{shorten(event, 60)}”{more}.", suggestions=names
-        )
+        raise QueryError(f"No single event matches “{clip(event, 60)}”{more}.", suggestions=names)
 
     def complete(self, text: str) -> list[Suggestion]:
         """Events for autocomplete: most recent first with nothing typed."""
         return [
             Suggestion(
-                _label(f"{self.grids[hit.item].meta.title} · {len(self.grids[hit.item])} cars"),
+                clip(f"{self.grids[hit.item].meta.title} · {len(self.grids[hit.item])} cars", 100),
                 hit.item[:100],
             )
             for hit in self._index().search(text, MAX_CHOICES)
@@ -162,7 +159,3 @@ class Catalog:
                 )
             ),
         )
-
-
-def _label(text: str) -> str:
-    return text if len(text) <= 100 else text[:99] + "…"

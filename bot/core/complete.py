@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.model import Entry, Grid
 from bot.core.search import NameIndex
+from bot.core.text import clip
 from bot.core.times import format_time
 
 MAX_CHOICES = 25
@@ -22,7 +23,7 @@ class Suggestion:
 
 
 def _label(text: str) -> str:
-    return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…"
+    return clip(text, MAX_NAME)
 
 
 def car_label(entry: Entry) -> str:

@@ -21,6 +21,10 @@ class GridFileError(GridbotError):
         super().__init__(f"{where}: {problem}")
 
 
+class UsageError(GridbotError):
+    """An offline command line (``python -m bot ask ...``) that could not be understood."""
+
+
 class QueryError(GridbotError):
     """A question the grid cannot answer as asked; ``suggestions`` may help the asker."""
 

@@ -8,10 +8,10 @@ import tempfile
 from pathlib import Path
 
 from bot.core.errors import GridFileError, QueryError
-from bot.core.loader import GRID_SUFFIXES, load_grid
+from bot.core.loader import GRID_SUFFIXES, MAX_FILE_BYTES, load_grid
 from bot.core.store import GridStore
 
-MAX_IMPORT_BYTES = 1024 * 1024
+MAX_IMPORT_BYTES = MAX_FILE_BYTES
 IMPORT_SUFFIXES = (".md", ".csv")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 

@@ -9,11 +9,10 @@ from rapidfuzz.distance import OSA
 
 from bot.core.errors import QueryError
 from bot.core.model import Entry, Grid, car_key
-from bot.core.text import fold
+from bot.core.search import FUZZY_CUTOFF
+from bot.core.text import clip, fold
 
 MAX_NAME_LENGTH = 100
-FUZZY_CUTOFF = 75.0
-"""Minimum rapidfuzz WRatio (0-100) for a typo to count as a match; ``zzzz`` scores far below."""
 
 
 def entry_at(grid: Grid, position: object) -> Entry:
@@ -46,7 +45,7 @@ def find_car(grid: Grid, number: str) -> Entry:
         if len(same_value) == 1:
             return same_value[0]
     raise QueryError(
-        f"No car #{shorten(wanted, 20)} on this grid.", suggestions=nearest_numbers(grid, wanted)
+        f"No car #{clip(wanted, 20)} on this grid.", suggestions=nearest_numbers(grid, wanted)
     )
 
 
@@ -93,7 +92,7 @@ def match_names(
     if best >= FUZZY_CUTOFF:
         return [name for score, key in scored if score == best for name in folded[key]], True
     closest = [folded[key][0] for _score, key in scored[:3]]
-    raise QueryError(f"No {kind} matches “{shorten(text, 40)}”.", suggestions=closest)
+    raise QueryError(f"No {kind} matches “{clip(text, 40)}”.", suggestions=closest)
 
 
 def folded_names(names: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -130,8 +129,3 @@ def name_score(query: str, key: str) -> float:
         window = " ".join(words[start : start + size])
         score = max(score, OSA.normalized_similarity(query, window) * 100)
     return float(score)
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut user text to ``limit`` characters for echoing back."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,6 +8,11 @@ import unicodedata
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+def clip(text: str, limit: int) -> str:
+    """Keep text within ``limit`` characters, marking a cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def fold(text: str) -> str:
     """Fold a name for matching: ``"Noël del-Bello"`` → ``"noel del bello"``."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -25,6 +25,7 @@ from bot.core.answers import (
 )
 from bot.core.errors import QueryError
 from bot.core.model import Entry, Grid
+from bot.core.text import clip
 from bot.core.times import format_gap, format_percent, format_time
 
 BRAND = 0x2B7BB9
@@ -72,11 +73,6 @@ class Card:
     colour: int = BRAND
     ephemeral: bool = False
     notes: tuple[str, ...] = field(default=())
-
-
-def clip(text: str, limit: int) -> str:
-    """Keep text within a Discord limit, marking the cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def join_lines(lines: list[str], limit: int = 1024) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.render.cards import LIMITS, Card, clip
+from bot.core.text import clip
+from bot.render.cards import LIMITS, Card
 
 
 def to_embed(card: Card) -> discord.Embed:
