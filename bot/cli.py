@@ -10,14 +10,13 @@ import sys
 
 import aiohttp
 import discord
-from pydantic import ValidationError
 
 from bot import __version__
 from bot.core.errors import GridFileError, UsageError
 from bot.core.loader import grid_files, load_grid
 from bot.core.store import GridStore
 from bot.offline import ask, complete
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("gridbot")
 
@@ -67,10 +66,9 @@ def setup_logging(level: str) -> None:
 
 def load_settings() -> Settings:
     try:
-        return Settings()
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise Abort(f"Invalid settings: {problems} (see .env.example)", EXIT_CONFIG) from None
+        return Settings.load()
+    except SettingsError as error:
+        raise Abort(f"Invalid settings: {error} (see .env.example)", EXIT_CONFIG) from None
 
 
 def load_store(settings: Settings) -> GridStore:

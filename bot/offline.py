@@ -196,7 +196,7 @@ async def _from_bot(store: GridStore, name: str) -> object:
     from bot.cogs.help import help_from_tree
     from bot.settings import Settings
 
-    bot = GridBot(Settings(), store, sync=False)
+    bot = GridBot(Settings.load(), store, sync=False)
     async with bot:
         await bot.setup_hook()
         return help_from_tree(bot.tree) if name == "help" else about(bot)

@@ -59,10 +59,13 @@ class Pager(discord.ui.View):
             await self.origin.edit_original_response(view=self)
 
 
-async def send_pages(interaction: discord.Interaction, cards: list[Card]) -> None:
-    """Send the first card, with a pager when there is more than one."""
+async def send_pages(
+    interaction: discord.Interaction, cards: list[Card], first: discord.Embed | None = None
+) -> None:
+    """Send the first card (``first``, if already made an embed), with a pager for the rest."""
+    embed = first if first is not None else to_embed(cards[0])
     if len(cards) == 1:
-        await interaction.response.send_message(embed=to_embed(cards[0]))
+        await interaction.response.send_message(embed=embed)
         return
     view = Pager(cards, interaction)
-    await interaction.response.send_message(embed=to_embed(cards[0]), view=view)
+    await interaction.response.send_message(embed=embed, view=view)

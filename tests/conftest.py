@@ -29,7 +29,9 @@ def adapter() -> RecordingAdapter:
 @pytest.fixture
 async def gridbot(adapter: RecordingAdapter, tmp_path: Path) -> AsyncIterator[GridBot]:
     """A GridBot serving the seed grid, set up as on start-up but with no connection."""
-    settings = Settings(GRIDBOT_DATA_DIR=DATA, GRIDBOT_STATE_DIR=tmp_path, DISCORD_TOKEN=None)  # type: ignore[call-arg]
+    settings = Settings.load(
+        {"GRIDBOT_DATA_DIR": DATA, "GRIDBOT_STATE_DIR": tmp_path, "DISCORD_TOKEN": None}
+    )
     client = GridBot(settings, GridStore(settings.data_dir), sync=False)
     client._connection.application_id = APPLICATION_ID
     client._connection.user = ClientUser(  # what logging in sets

@@ -16,7 +16,7 @@ from bot.settings import Settings
 
 
 async def main():
-    settings = Settings(GRIDBOT_DATA_DIR={str(DATA)!r}, DISCORD_TOKEN=None)
+    settings = Settings.load({{"GRIDBOT_DATA_DIR": {str(DATA)!r}, "DISCORD_TOKEN": None}})
     client = GridBot(settings, GridStore(settings.data_dir), sync=False)
     await client._async_setup_hook()
     await client.setup_hook()

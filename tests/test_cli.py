@@ -60,13 +60,13 @@ def test_no_token_explains_what_to_do(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_blank_token_counts_as_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", "  ")
-    assert Settings().discord_token is None
+    assert Settings.load().discord_token is None
 
 
 def test_token_never_shown_by_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
-    settings = Settings()
-    assert FAKE_TOKEN not in repr(settings) and FAKE_TOKEN not in str(settings.model_dump())
+    settings = Settings.load()
+    assert FAKE_TOKEN not in repr(settings) and FAKE_TOKEN not in str(vars(settings))
     assert settings.discord_token is not None
     assert settings.discord_token.get_secret_value() == FAKE_TOKEN
 
@@ -119,4 +119,42 @@ def test_bad_setting_is_named(
     monkeypatch.setenv("GRIDBOT_LOG_LEVEL", "loud")
     assert main([]) == 2
     err = capsys.readouterr().err
-    assert "GRIDBOT_LOG_LEVEL" in err and "'INFO'" in err and "Traceback" not in err
+    assert (
+        "GRIDBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'loud'" in err
+        and "Traceback" not in err
+    )
+
+
+def test_env_file_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "# comment\n"
+        f'DISCORD_TOKEN="{FAKE_TOKEN}"\n'
+        "export GRIDBOT_DEV_GUILD_ID=123  # my server\n"
+        "GRIDBOT_DEFAULT_EVENT='le mans 2003'\n"
+        "GRIDBOT_LOG_LEVEL=debug\n"
+        "GRIDBOT_STATE_DIR=\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GRIDBOT_LOG_LEVEL", "warning")
+    settings = Settings.load(env_file=env)
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == FAKE_TOKEN
+    assert settings.dev_guild_id == 123
+    assert settings.default_event == "le mans 2003"
+    assert settings.log_level == "WARNING"
+
+
+def test_every_bad_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import SettingsError
+
+    monkeypatch.setenv("GRIDBOT_DEV_GUILD_ID", "my server")
+    monkeypatch.setenv("GRIDBOT_LOG_LEVEL", "loud")
+    with pytest.raises(SettingsError) as caught:
+        Settings.load()
+    assert caught.value.problems == [
+        "GRIDBOT_DEV_GUILD_ID must be a server id (digits only), not 'my server'",
+        "GRIDBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'loud'",
+    ]

@@ -108,3 +108,25 @@ async def test_unexpected_failure_is_logged_not_shown(
     assert "something went wrong" in sent.embed["title"]
     assert "disk on fire" not in sent.text
     assert "disk on fire" in caplog.text
+
+
+async def test_the_same_question_is_rendered_once_per_grid(
+    gridbot: GridBot, adapter: RecordingAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.core import queries
+
+    calls: list[int] = []
+    real = queries.grid_or_slot
+
+    def counted(grid: Any, position: int | None = None) -> Any:
+        calls.append(position or 0)
+        return real(grid, position)
+
+    monkeypatch.setattr("bot.core.queries.grid_or_slot", counted)
+    first = await invoke(gridbot, adapter, "grid", position=7)
+    second = await invoke(gridbot, adapter, "grid", position=7)
+    assert first.payload == second.payload
+    assert calls == [7]
+    for _ in range(2):
+        assert_polite_error(await invoke(gridbot, adapter, "grid", position=99), "pick 1–34")
+    assert calls == [7, 99, 99], "errors are answered afresh, not cached"

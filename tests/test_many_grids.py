@@ -52,7 +52,7 @@ def data(tmp_path: Path) -> Path:
 
 
 async def make_bot(root: Path, tmp_path: Path, **settings: Any) -> GridBot:
-    config = Settings(GRIDBOT_DATA_DIR=root, GRIDBOT_STATE_DIR=tmp_path, **settings)  # type: ignore[call-arg]
+    config = Settings.load({"GRIDBOT_DATA_DIR": root, "GRIDBOT_STATE_DIR": tmp_path, **settings})
     client = GridBot(config, GridStore(root, config.default_event), sync=False)
     client._connection.application_id = APPLICATION_ID
     client.owner_id = 1  # so that is_owner() needs no request to Discord

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
-from bot.tree import answer
+from bot.tree import answer_for
 
 
 class CarCog(commands.Cog):
@@ -30,7 +30,9 @@ class CarCog(commands.Cog):
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         grid = self.bot.store.catalog.find(event)
-        await answer(interaction, queries.car_entry(grid, number))
+        await answer_for(
+            interaction, grid, ("car", number), lambda: queries.car_entry(grid, number)
+        )
 
 
 async def setup(bot: GridBot) -> None:

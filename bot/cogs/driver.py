@@ -10,7 +10,7 @@ from bot.app import GridBot
 from bot.choices import EVENT_HELP, driver_choices, event_choices
 from bot.core import queries
 from bot.core.lookup import MAX_NAME_LENGTH
-from bot.tree import answer
+from bot.tree import answer_for
 
 
 class DriverCog(commands.Cog):
@@ -33,7 +33,9 @@ class DriverCog(commands.Cog):
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         grid = self.bot.store.catalog.find(event)
-        await answer(interaction, queries.driver_entries(grid, name))
+        await answer_for(
+            interaction, grid, ("driver", name), lambda: queries.driver_entries(grid, name)
+        )
 
 
 async def setup(bot: GridBot) -> None:

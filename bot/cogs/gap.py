@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
-from bot.tree import answer
+from bot.tree import answer_for
 
 
 class GapCog(commands.Cog):
@@ -33,7 +33,9 @@ class GapCog(commands.Cog):
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         grid = self.bot.store.catalog.find(event)
-        await answer(interaction, queries.car_gap(grid, car_a, car_b))
+        await answer_for(
+            interaction, grid, ("gap", car_a, car_b), lambda: queries.car_gap(grid, car_a, car_b)
+        )
 
 
 async def setup(bot: GridBot) -> None:

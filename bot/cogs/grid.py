@@ -10,7 +10,7 @@ from bot.app import GridBot
 from bot.choices import EVENT_HELP, event_choices, position_choices
 from bot.core import queries
 from bot.core.parser import MAX_CARS
-from bot.tree import answer
+from bot.tree import answer_for
 
 
 class GridCog(commands.Cog):
@@ -33,7 +33,9 @@ class GridCog(commands.Cog):
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         grid = self.bot.store.catalog.find(event)
-        await answer(interaction, queries.grid_or_slot(grid, position))
+        await answer_for(
+            interaction, grid, ("grid", position), lambda: queries.grid_or_slot(grid, position)
+        )
 
 
 async def setup(bot: GridBot) -> None:

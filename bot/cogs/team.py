@@ -10,7 +10,7 @@ from bot.app import GridBot
 from bot.choices import EVENT_HELP, event_choices, team_choices
 from bot.core import queries
 from bot.core.lookup import MAX_NAME_LENGTH
-from bot.tree import answer
+from bot.tree import answer_for
 
 
 class TeamCog(commands.Cog):
@@ -31,7 +31,9 @@ class TeamCog(commands.Cog):
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         grid = self.bot.store.catalog.find(event)
-        await answer(interaction, queries.team_entries(grid, name))
+        await answer_for(
+            interaction, grid, ("team", name), lambda: queries.team_entries(grid, name)
+        )
 
 
 async def setup(bot: GridBot) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
-
 from bot.core.errors import QueryError
 from bot.core.model import Entry, Grid, car_key
 from bot.core.search import FUZZY_CUTOFF
@@ -57,6 +54,8 @@ def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
         return [
             f"#{n}" for n in sorted(numeric, key=lambda n: (abs(int(n) - value), int(n)))[:count]
         ]
+    from rapidfuzz import fuzz, process  # only on this rare path: see search._fuzzy
+
     found = process.extract(wanted, grid.numbers, scorer=fuzz.ratio, limit=count)
     return [f"#{number}" for number, _score, _index in found]
 
@@ -122,6 +121,9 @@ def name_score(query: str, key: str) -> float:
     similarity (a swap of two letters costs one) against each run of as many words as the
     query has.
     """
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import OSA
+
     score = fuzz.WRatio(query, key)
     size = len(query.split())
     words = key.split()

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rapidfuzz import fuzz, process
-
 from bot.core.text import fold
 
 T = TypeVar("T")
@@ -122,7 +120,10 @@ class NameIndex(Generic[T]):
         self, query: str, limit: int, add: Callable[[Iterable[int], int, float], None]
     ) -> None:
         """Typos: the last word typed against every distinct word (rapidfuzz, in C), and a
-        query of several words against whole names."""
+        query of several words against whole names. rapidfuzz is imported on the first typo,
+        which keeps it out of the bot's start-up memory."""
+        from rapidfuzz import fuzz, process
+
         last = query.rsplit(" ", 1)[-1]
         if len(last) >= 3:
             for word, score, _ in process.extract(
