@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pkgutil
 import time
@@ -62,6 +63,13 @@ class GridBot(commands.Bot):
             except discord.HTTPException as error:
                 # Serving with the commands Discord already has beats not serving at all.
                 log.error("command sync failed (%s %s); serving anyway", error.status, error.text)
+
+    async def on_connect(self) -> None:
+        # Start-up made a few hundred thousand long-lived objects (discord.py, the grids);
+        # moving them out of the collector's sight spares every later full collection a walk
+        # over them (a 20 ms pause on the first command, measured by bench/e2e_bench).
+        gc.collect()
+        gc.freeze()
 
     async def on_ready(self) -> None:
         log.info("ready as %s; serving %s", self.user, self.grid)

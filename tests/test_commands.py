@@ -130,3 +130,14 @@ async def test_the_same_question_is_rendered_once_per_grid(
     for _ in range(2):
         assert_polite_error(await invoke(gridbot, adapter, "grid", position=99), "pick 1–34")
     assert calls == [7, 99, 99], "errors are answered afresh, not cached"
+
+
+async def test_start_up_objects_are_frozen_out_of_the_collector(gridbot: GridBot) -> None:
+    import gc
+
+    gc.unfreeze()
+    try:
+        await gridbot.on_connect()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
