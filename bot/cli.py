@@ -90,12 +90,13 @@ async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: 
         # Only a flag here: closing from inside the handler races discord.py's own read loop,
         # which would then close with 4000 ("resumable") instead of 1000.
         loop.add_signal_handler(sig, stop.set)
+
+    async def sync_once() -> None:
+        await bot.login(token)  # loads the cogs (setup_hook) without connecting
+        print(await sync_commands(bot, force=True))
+
     async with bot:
-        if sync_only:
-            await bot.login(token)  # loads the cogs (setup_hook) without connecting
-            print(await sync_commands(bot, force=True))
-            return
-        runner = asyncio.create_task(bot.start(token))
+        runner = asyncio.create_task(sync_once() if sync_only else bot.start(token))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
@@ -121,6 +122,12 @@ def run(sync_only: bool = False) -> int:
         )
     except discord.LoginFailure:
         return fail(REJECTED, EXIT_LOGIN)
+    except discord.PrivilegedIntentsRequired:
+        return fail("Discord refused an intent this bot does not ask for.", EXIT_LOGIN)
+    except discord.ConnectionClosed as error:
+        if error.code == 4004:  # the token was reset while the bot was running
+            return fail(REJECTED, EXIT_LOGIN)
+        return fail(f"Discord closed the connection ({error.code}): {error.reason}", EXIT_NETWORK)
     except discord.HTTPException as error:
         return fail(f"Discord refused the request: {error.status} {error.text}", EXIT_NETWORK)
     except (aiohttp.ClientError, OSError) as error:

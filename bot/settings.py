@@ -8,6 +8,7 @@ resident memory and 58 ms of start-up; see BENCHMARKS.md.)
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -103,7 +104,10 @@ class Settings:
         environment and ``env_file``; a :class:`SettingsError` names every bad variable."""
         sources: dict[str, str] = {}
         if env_file is not None and env_file.is_file():
-            sources.update(read_env_file(env_file))
+            try:
+                sources.update(read_env_file(env_file))
+            except (OSError, UnicodeDecodeError) as error:
+                raise SettingsError([f"{env_file} cannot be read: {error}"]) from None
         sources.update(os.environ if environ is None else environ)
         values: dict[str, object] = {}
         problems = []
@@ -145,19 +149,25 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
 """Each setting's environment variable and how its text is read."""
 
 
+_EXPORT = re.compile(r"^export\s+")
+_COMMENT = re.compile(r"(?:^|\s)#")
+
+
 def read_env_file(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines: blank lines and ``#`` comments skipped, an optional ``export``,
-    values optionally in matching single or double quotes; unquoted values end at `` #``."""
+    """``KEY=value`` lines, as python-dotenv reads the common cases: blank lines and ``#``
+    comments skipped, an optional ``export``, keys in any case, a value in matching single or
+    double quotes kept as quoted (a comment may follow), an unquoted value ending at a ``#``
+    that starts a word."""
     found: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8-sig").splitlines():
-        text = line.strip()
+        text = _EXPORT.sub("", line.strip())
         if not text or text.startswith("#") or "=" not in text:
             continue
-        key, _, value = text.removeprefix("export ").partition("=")
+        key, _, value = text.partition("=")
         value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        found[key.strip()] = value
+        if value[:1] in ("'", '"') and value.find(value[0], 1) > 0:
+            value = value[1 : value.find(value[0], 1)]
+        else:
+            value = _COMMENT.split(value, maxsplit=1)[0].rstrip()
+        found[key.strip().upper()] = value
     return found

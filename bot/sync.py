@@ -39,7 +39,11 @@ async def sync_commands(bot: GridBot, *, force: bool = False) -> str:
         return f"synced {len(synced)} commands to development guild {settings.dev_guild_id}"
     current = definitions_hash(bot)
     marker = hash_file(settings.state_dir, bot.application_id)
-    previous = marker.read_text().strip() if marker.is_file() else ""
+    try:
+        previous = marker.read_text().strip() if marker.is_file() else ""
+    except OSError as error:
+        log.warning("cannot read %s (%s): syncing to be safe", marker, error.strerror)
+        previous = ""
     if not force and previous == current:
         return "global commands unchanged since the last sync; not syncing"
     synced = await bot.tree.sync()

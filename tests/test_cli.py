@@ -158,3 +158,42 @@ def test_every_bad_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
         "GRIDBOT_DEV_GUILD_ID must be a server id (digits only), not 'my server'",
         "GRIDBOT_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, not 'loud'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('DISCORD_TOKEN="abc.def"  # the production bot', "abc.def"),
+        ("DISCORD_TOKEN='abc.def' # single quotes", "abc.def"),
+        ("DISCORD_TOKEN=abc.def\t# tab before the comment", "abc.def"),
+        ("DISCORD_TOKEN=abc#def", "abc#def"),
+        ("DISCORD_TOKEN=abc=def", "abc=def"),
+        ("export   DISCORD_TOKEN=abc.def", "abc.def"),
+        ("discord_token=abc.def", "abc.def"),
+        ("DISCORD_TOKEN=abc.def\r", "abc.def"),
+    ],
+)
+def test_env_file_lines_as_admins_write_them(tmp_path: Path, line: str, expected: str) -> None:
+    env = tmp_path / ".env"
+    env.write_text(line + "\n", encoding="utf-8")
+    token = Settings.load(env_file=env).discord_token
+    assert token is not None and token.get_secret_value() == expected
+
+
+def test_an_empty_value_with_a_comment_is_unset(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text(
+        "DISCORD_TOKEN=  # paste the token here\nGRIDBOT_DEV_GUILD_ID= # my server\n",
+        encoding="utf-8",
+    )
+    settings = Settings.load(env_file=env)
+    assert settings.discord_token is None and settings.dev_guild_id is None
+
+
+def test_an_unreadable_env_file_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_bytes(b"# caf\xe9\nDISCORD_TOKEN=x\n")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert ".env cannot be read" in err and "Traceback" not in err

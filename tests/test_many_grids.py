@@ -346,3 +346,36 @@ async def test_import_refuses_a_twin_whatever_the_case_of_its_suffix(
     sent = await upload(many, adapter, cdn, "2007-monza-qualifying.md", SPA.encode())
     assert "2007-monza-qualifying.MD already holds the grid" in sent.embed["description"]
     assert not (data / "2007-monza-qualifying.md").exists()
+
+
+def test_an_unreadable_sidecar_names_the_file(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core.errors import GridFileError
+
+    sidecar = write(data / "2004-spa-qualifying.toml", 'event = "Spa"\n')
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == sidecar:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(GridFileError) as caught:
+        GridStore(data)
+    assert caught.value.path == sidecar
+    assert caught.value.problem == "cannot read the file: Permission denied"
+
+
+def test_import_rolls_back_on_any_failure(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core.imports import import_file
+
+    store = GridStore(data)
+
+    def broken(path: Path) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "put", broken)
+    with pytest.raises(RuntimeError):
+        import_file(store, "2008-sebring-qualifying.md", SPA.encode(), replace=False)
+    assert not (data / "2008-sebring-qualifying.md").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".")]

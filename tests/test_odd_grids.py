@@ -62,3 +62,10 @@ def test_unicode_line_separators_inside_a_cell_do_not_split_rows() -> None:
     text = "| 1 | 1 | A | Car\u2028X | Team | 1:00.000 |\n| 2 | 2 | B | Car | Team2 | 1:01.000 |\n"
     grid = parse_grid_text(text, "ls.md")
     assert len(grid) == 2 and grid.entries[1].line == 2
+
+
+def test_pole_without_a_time_is_said_so() -> None:
+    text = "| 1 | 1 | A | Car | Alpha | NT |\n| 2 | 2 | B | Car | Beta | 1:28.380 |\n"
+    second = grid_text("grid 2", text)
+    assert "Best lap: 1:28.380" in second
+    assert "Gap to pole: the pole car set no time" in second

@@ -107,11 +107,13 @@ def import_file(store: GridStore, name: str, data: bytes, *, replace: bool) -> t
     publish(staged, target, replace=replace)
     try:
         key, _grid = store.put(target)
-    except GridFileError as error:
+    except BaseException as error:
         if previous is None:
             target.unlink(missing_ok=True)
         else:
             publish(stage(root, previous, target.suffix), target, replace=True)
-        where = store.relative(error.path)
-        raise GridFileError(where, error.line, error.problem) from None
+        if isinstance(error, GridFileError):
+            where = store.relative(error.path)
+            raise GridFileError(where, error.line, error.problem) from None
+        raise
     return key, existed

@@ -52,7 +52,11 @@ def read_meta(path: Path, front_matter: TomlBlock | None = None) -> GridMeta:
     sidecar = path.with_suffix(".toml")
     layers = [(front_matter, path)]
     if sidecar.is_file():
-        layers.append((read_toml(decode(sidecar.read_bytes(), sidecar), sidecar), sidecar))
+        try:
+            data = sidecar.read_bytes()
+        except OSError as error:
+            raise GridFileError(sidecar, None, f"cannot read the file: {error.strerror}") from None
+        layers.append((read_toml(decode(data, sidecar), sidecar), sidecar))
     for block, source in layers:
         if block is not None:
             found = _meta_values(block, source)

@@ -135,7 +135,7 @@ def pole_text(entry: Entry, grid: Grid, to_pole: Gap | None) -> tuple[str, str]:
             return "Pole position", "fastest in the session"
         return "Pole position", f"first on the grid; #{escape(fastest.number)} was faster"
     if to_pole is None:
-        return "Gap to pole", "no time"
+        return "Gap to pole", "no time" if entry.time is None else "the pole car set no time"
     if to_pole.level:
         return "Gap to pole", "0.000 s (level)"
     sign = "+" if to_pole.faster is grid.pole else "-"

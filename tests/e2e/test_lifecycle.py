@@ -74,3 +74,30 @@ async def test_signal_closes_the_gateway_with_1000_and_exits_0(
     assert closed.json == {"code": 1000, "by": "client"}
     expect.no_traceback("".join(bot.stderr))
     assert standin.world.token not in bot.output
+
+
+async def test_sync_command_stops_on_sigterm_even_while_rate_limited(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    standin.fail("PUT /applications/{application_id}/commands", status=429, retry_after=30)
+    bot = await start_bot(standin, dev_guild=False, args=("sync",))
+    await standin.wait_for(lambda r: r.status == 429, timeout=20)
+
+    bot.send_signal(signal.SIGTERM)
+
+    assert await bot.wait(5) == 0, bot.output
+    expect.no_traceback("".join(bot.stderr))
+
+
+async def test_a_token_reset_while_running_exits_as_a_rejected_token(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    bot = await start_bot(standin)
+    await until_serving(standin, bot)
+
+    await standin.gateway.close(4004)
+
+    assert await bot.wait(10) == 3, bot.output
+    assert "Discord rejected the token" in bot.output
+    expect.no_traceback("".join(bot.stderr))
+    assert standin.world.token not in bot.output
