@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.settings import Settings
 from tests.conftest import DATA, ROOT, SEED
 
-FAKE_TOKEN = "MTExMTExMTExMTExMTExMTEx.Gabcde.this-is-not-a-real-token-000000000000"
+FAKE_TOKEN = "XTExMTExMTExMTExMTExMTEx.Gabcde.this-is-not-a-real-token-000000000000"
 
 
 @pytest.fixture(autouse=True)

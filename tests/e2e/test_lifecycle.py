@@ -13,7 +13,7 @@ from .standin import StandIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
 
-WRONG_TOKEN = "MTAxMDEwMTAxMDEwMTAxMDEw.WrOnG0.this-token-is-wrong-and-must-stay-secret-0"
+WRONG_TOKEN = "XTAxMDEwMTAxMDEwMTAxMDEw.WrOnG0.this-token-is-wrong-and-must-stay-secret-0"
 
 
 async def test_no_token_exits_naming_discord_token(standin: StandIn, start_bot: StartBot) -> None:
