@@ -7,6 +7,7 @@ embed renderer hands it to Discord and the text renderer strips it for a termina
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import singledispatch
@@ -318,19 +319,24 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
         team = e.team if len(e.team) <= 18 else e.team[:17] + "…"
         lines.append(f"{e.position:>2} {'#' + e.number:<4} {team:<18} {no_time(e):>8} {gap:>7}")
     header = f"{'P':>2} {'Car':<4} {'Team':<18} {'Time':>8} {'Gap':>7}"
-    chunks = [lines[i : i + rows] for i in range(0, len(lines), rows)] or [[]]
-    cards = []
-    for number, chunk in enumerate(chunks, start=1):
-        body = "\n".join([header, *chunk]).replace("`", "\u02cb")
-        page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
-        cards.append(
-            Card(
-                title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
-                description=f"```\n{body}\n```",
-                footer=f"{grid.meta.title}{page}",
-            )
-        )
-    return cards
+    return paged(
+        lines,
+        rows,
+        lambda chunk, page: Card(
+            title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
+            description="```\n" + "\n".join([header, *chunk]).replace("`", "\u02cb") + "\n```",
+            footer=f"{grid.meta.title}{page}",
+        ),
+    )
+
+
+def paged(lines: list[str], per_page: int, card: Callable[[list[str], str], Card]) -> list[Card]:
+    """Cards of ``per_page`` lines each; ``card`` gets the lines and a " · page 2/3" suffix."""
+    chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
+    return [
+        card(chunk, f" · page {number}/{len(chunks)}" if len(chunks) > 1 else "")
+        for number, chunk in enumerate(chunks, start=1)
+    ]
 
 
 @card_for.register
@@ -402,18 +408,15 @@ def event_pages(answer: EventsAnswer, per_page: int = EVENTS_PER_PAGE) -> list[C
         lines.append(
             f"**{escape(grid.meta.title)}**{mark}\n{len(grid)} cars · {time} · event: {escape(key)}"
         )
-    chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
-    cards = []
-    for number, chunk in enumerate(chunks, start=1):
-        page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
-        cards.append(
-            Card(
-                title=f"Grids loaded ({len(answer.grids)})",
-                description=clip("\n".join(chunk), LIMITS["description"]),
-                footer=f"Pick one with the event option of any command{page}",
-            )
-        )
-    return cards
+    return paged(
+        lines,
+        per_page,
+        lambda chunk, page: Card(
+            title=f"Grids loaded ({len(answer.grids)})",
+            description=clip("\n".join(chunk), LIMITS["description"]),
+            footer=f"Pick one with the event option of any command{page}",
+        ),
+    )
 
 
 @card_for.register
