@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,15 @@ from tests.dispatch import APPLICATION_ID, RecordingAdapter
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SEED = DATA / "2003-1000km-le-mans-qualifying.md"
+
+
+@pytest.fixture
+def no_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No settings but those a test sets, and no ``.env``: run from an empty folder."""
+    for key in list(os.environ):
+        if key.startswith(("GRIDBOT_", "DISCORD_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,7 @@ from tests.core_fixtures import SEED, THREE, small_grid, table
 HEADER = "Pos,No,Driver,Car,Team,Time"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No settings but those a test sets, and no ``.env`` to read."""
-    for key in list(os.environ):
-        if key.startswith(("GRIDBOT_", "DISCORD_")):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("no_settings")
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -18,12 +18,8 @@ FAKE_TOKEN = "XTExMTExMTExMTExMTExMTEx.Gabcde.this-is-not-a-real-token-000000000
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Run each test from an empty folder (no .env) with only the settings it sets."""
-    for key in list(os.environ):
-        if key.startswith(("GRIDBOT_", "DISCORD_")):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
+def clean_env(no_settings: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the settings a test sets, the seed data, and the logging set-up restored after."""
     monkeypatch.setenv("GRIDBOT_DATA_DIR", str(DATA))
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", list(root.handlers))

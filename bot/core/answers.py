@@ -162,16 +162,3 @@ class ReloadAnswer:
     error: str = ""
     """Why it failed (file and line); the grids that were serving keep serving."""
     title: str = "Reloaded"
-
-
-Answer = (
-    GridAnswer
-    | TeamAnswer
-    | GapAnswer
-    | DriverAnswer
-    | TableAnswer
-    | HelpAnswer
-    | AboutAnswer
-    | EventsAnswer
-    | ReloadAnswer
-)
