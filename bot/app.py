@@ -14,10 +14,14 @@ from discord.ext import commands
 import bot.cogs
 from bot.core.store import GridStore
 from bot.settings import Settings
+from bot.storage import Libraries
 from bot.sync import sync_commands
 from bot.tree import GridTree
 
 log = logging.getLogger("gridbot")
+
+PURGE_EVERY = 24 * 3600.0
+"""Seconds between purges of the servers the bot left longer ago than the retention."""
 
 
 def extensions() -> list[str]:
@@ -32,7 +36,7 @@ def extensions() -> list[str]:
 class GridBot(commands.Bot):
     """Gridbot: no privileged intents, no mentions, slash commands only."""
 
-    def __init__(self, settings: Settings, store: GridStore, *, sync: bool = True) -> None:
+    def __init__(self, settings: Settings, libraries: Libraries, *, sync: bool = True) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -42,13 +46,16 @@ class GridBot(commands.Bot):
             tree_cls=GridTree,
         )
         self.settings = settings
-        self.store = store
+        self.libraries = libraries
+        self.store: GridStore = libraries.operator
+        """The operator's library (the data folder), served in every server."""
         self.sync_on_start = sync
         self.started = time.monotonic()
         self.frozen = False
         """Whether start-up objects were moved out of the collector's sight (on_connect)."""
         self.data_lock = asyncio.Lock()
-        """Held while /reload or /import changes what is served."""
+        """Held while /reload parses the data folder again."""
+        self._purging: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         for name in extensions():
@@ -72,3 +79,28 @@ class GridBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s; serving %s", self.user, self.store.catalog.default)
+        await self.libraries.present([guild.id for guild in self.guilds])
+        if self._purging is None:
+            self._purging = asyncio.create_task(self._purge_daily())
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.libraries.present([guild.id])
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server: its library and settings are kept for the retention period
+        (``GRIDBOT_RETENTION_DAYS``), then purged; added back in time, they are back."""
+        log.info("removed from server %s; keeping its library for now", guild.id)
+        await self.libraries.left(guild.id)
+
+    async def _purge_daily(self) -> None:
+        while True:
+            try:
+                await self.libraries.purge_departed()
+            except Exception:
+                log.exception("purging departed servers failed; trying again tomorrow")
+            await asyncio.sleep(PURGE_EVERY)
+
+    async def close(self) -> None:
+        if self._purging is not None:
+            self._purging.cancel()
+        await super().close()

@@ -6,12 +6,13 @@ Each reads the grid of the ``event`` already chosen in the same command, if any.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.core.complete import (
+    MAX_CHOICES,
     Suggestion,
     complete_car,
     complete_driver,
@@ -19,19 +20,14 @@ from bot.core.complete import (
     complete_team,
 )
 from bot.core.errors import QueryError
+from bot.core.library import NEWEST, complete_own
 from bot.core.model import Grid
-
-if TYPE_CHECKING:
-    from bot.app import GridBot
+from bot.tenancy import library_of
 
 
-def _bot(interaction: discord.Interaction) -> GridBot:
-    return cast("GridBot", interaction.client)
-
-
-def grid_of(interaction: discord.Interaction) -> Grid:
+async def grid_of(interaction: discord.Interaction) -> Grid:
     """The grid the command being typed is about; the default while the event is unclear."""
-    catalog = _bot(interaction).store.catalog
+    catalog = (await library_of(interaction)).catalog
     try:
         return catalog.find(getattr(interaction.namespace, "event", None))
     except QueryError:
@@ -53,7 +49,7 @@ def _completer(complete: Callable[[Grid, str], list[Suggestion]]) -> Completer:
     async def callback(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return _strings(complete(grid_of(interaction), str(current)))
+        return _strings(complete(await grid_of(interaction), str(current)))
 
     return callback
 
@@ -67,7 +63,7 @@ async def highlight_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Cars when a number is being typed, else teams."""
-    grid = grid_of(interaction)
+    grid = await grid_of(interaction)
     typed = str(current).strip()
     if typed.lstrip("#")[:1].isdigit():
         return _strings(complete_car(grid, typed))
@@ -79,11 +75,27 @@ async def position_choices(
 ) -> list[app_commands.Choice[int]]:
     return [
         app_commands.Choice(name=s.name, value=int(s.value))
-        for s in complete_position(grid_of(interaction), str(current))
+        for s in complete_position(await grid_of(interaction), str(current))
     ]
 
 
 async def event_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    return _strings(_bot(interaction).store.catalog.complete(str(current)))
+    return _strings((await library_of(interaction)).catalog.complete(str(current)))
+
+
+async def own_file_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """This server's own files, removed ones too: for /remove, /history and /restore."""
+    return _strings(complete_own((await library_of(interaction)).files, str(current)))
+
+
+async def default_event_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Every event the server can see, and the choice to follow the newest grid."""
+    found = (await library_of(interaction)).catalog.complete(str(current))
+    newest = Suggestion("No fixed default: the newest grid", NEWEST)
+    return _strings([newest, *found][:MAX_CHOICES])

@@ -10,6 +10,7 @@ import sys
 
 import aiohttp
 import discord
+from sqlalchemy.engine import URL
 
 from bot import __version__
 from bot.core.errors import GridFileError, UsageError
@@ -17,6 +18,10 @@ from bot.core.loader import grid_files, load_grid
 from bot.core.store import GridStore
 from bot.offline import ask, complete
 from bot.settings import Settings, SettingsError
+from bot.storage import Libraries, Limits, default_url, open_libraries, parse_url, redact
+from bot.storage.database import connect
+from bot.storage.errors import DatabaseError
+from bot.storage.migrate import current, head, upgrade
 
 log = logging.getLogger("gridbot")
 
@@ -39,6 +44,7 @@ Reset it in the developer portal (your application → Bot → Reset Token), put
 EXIT_CONFIG = 2
 EXIT_LOGIN = 3
 EXIT_NETWORK = 4
+EXIT_DATABASE = 5
 
 
 class Abort(Exception):
@@ -73,9 +79,50 @@ def load_settings() -> Settings:
 
 def load_store(settings: Settings) -> GridStore:
     try:
-        return GridStore(settings.data_dir, settings.default_event)
+        return GridStore(
+            settings.data_dir, settings.default_event, max_bytes=settings.max_file_mib * MIB
+        )
     except GridFileError as error:
         raise Abort(f"Cannot start: bad data file: {error}", EXIT_CONFIG) from None
+
+
+MIB = 1024 * 1024
+
+
+def limits(settings: Settings) -> Limits:
+    """The per-file and per-server limits the settings ask for."""
+    return Limits(
+        file_bytes=settings.max_file_mib * MIB,
+        server_grids=settings.server_max_grids,
+        server_bytes=settings.server_max_mib * MIB,
+        imports_per_minute=settings.imports_per_minute,
+        keep_versions=settings.keep_versions,
+        retention_days=settings.retention_days,
+        cache_bytes=settings.cache_mib * MIB,
+    )
+
+
+def database_url(settings: Settings) -> URL:
+    """``GRIDBOT_DATABASE_URL``, else the SQLite file in the state directory."""
+    given = settings.database_url
+    text = given.get_secret_value() if given else default_url(settings.state_dir)
+    try:
+        return parse_url(text)
+    except DatabaseError as error:
+        raise Abort(f"Invalid settings: {error}", EXIT_CONFIG) from None
+
+
+async def open_storage(settings: Settings, store: GridStore) -> Libraries:
+    """The database, migrated, behind the facade; an unusable one stops with its reason."""
+    try:
+        return await open_libraries(
+            database_url(settings),
+            store,
+            limits(settings),
+            configured_default=settings.default_event,
+        )
+    except DatabaseError as error:
+        raise Abort(f"Cannot start: {error}", EXIT_DATABASE) from None
 
 
 async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: bool) -> None:
@@ -83,7 +130,9 @@ async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: 
     from bot.app import GridBot
     from bot.sync import sync_commands
 
-    bot = GridBot(settings, store, sync=not sync_only)
+    # Pushing the command definitions needs no database.
+    libraries = Libraries.offline(store) if sync_only else await open_storage(settings, store)
+    bot = GridBot(settings, libraries, sync=not sync_only)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -107,6 +156,36 @@ async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: 
         runner.cancel()
         await asyncio.wait({runner}, timeout=2)
     # Leaving ``async with bot`` closes the gateway with code 1000.
+    await libraries.close()
+
+
+def run_db(action: str) -> int:
+    """``python -m bot db upgrade``: migrate the database now, under the same lock as a
+    start; ``db current``: say which revision it is at."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    url = database_url(settings)
+
+    async def go() -> str:
+        engine = await connect(url)
+        try:
+            if action == "upgrade":
+                before, after = await upgrade(engine)
+                was = "up to date" if before == after else f"was {before or 'empty'}"
+                return f"database {redact(url)}: at revision {after} ({was})"
+            async with engine.connect() as connection:
+                revision = await connection.run_sync(current)
+            return f"database {redact(url)}: at revision {revision or 'none (empty)'}; " + (
+                f"this Gridbot knows up to {head()}"
+            )
+        finally:
+            await engine.dispose()
+
+    try:
+        print(asyncio.run(go()))
+    except DatabaseError as error:
+        return fail(f"Database: {error}", EXIT_DATABASE)
+    return 0
 
 
 def run(sync_only: bool = False) -> int:
@@ -230,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     check_parser.add_argument(
         "paths", nargs="*", help="files or directories (default: the data directory)"
     )
+    db_parser = sub.add_parser("db", help="the database: upgrade it now, or show its revision")
+    db_parser.add_argument("db_action", choices=("upgrade", "current"))
     args = parser.parse_args(argv)
     try:
         if args.action == "ask":
@@ -238,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_complete(" ".join(args.command))
         if args.action == "check":
             return run_check(args.paths)
+        if args.action == "db":
+            return run_db(args.db_action)
         return run(sync_only=args.action == "sync")
     except Abort as error:
         return fail(str(error), error.code)

@@ -195,8 +195,9 @@ async def _from_bot(store: GridStore, name: str) -> object:
     from bot.cogs.about import about
     from bot.cogs.help import help_from_tree
     from bot.settings import Settings
+    from bot.storage import Libraries
 
-    bot = GridBot(Settings.load(), store, sync=False)
+    bot = GridBot(Settings.load(), Libraries.offline(store), sync=False)
     async with bot:
         await bot.setup_hook()
         return help_from_tree(bot.tree) if name == "help" else about(bot)

@@ -75,6 +75,13 @@ def _path(raw: str) -> Path:
     return Path(raw.strip())
 
 
+def _count(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 @dataclass
 class Settings:
     """Every setting the bot reads; ``.env.example`` documents each one."""
@@ -91,6 +98,23 @@ class Settings:
     """``GRIDBOT_STATE_DIR``: where the hash of the last global sync is kept."""
     log_level: LogLevel = "INFO"
     """``GRIDBOT_LOG_LEVEL``: DEBUG, INFO, WARNING or ERROR."""
+    database_url: Secret | None = None
+    """``GRIDBOT_DATABASE_URL``: the database; SQLite in the state directory when unset. A
+    secret, since it may hold a password."""
+    max_file_mib: int = 8
+    """``GRIDBOT_MAX_FILE_MIB``: the largest grid file, anywhere."""
+    server_max_grids: int = 200
+    """``GRIDBOT_SERVER_MAX_GRIDS``: grids in service per server."""
+    server_max_mib: int = 20
+    """``GRIDBOT_SERVER_MAX_MIB``: current sources per server (old versions do not count)."""
+    imports_per_minute: int = 10
+    """``GRIDBOT_IMPORTS_PER_MINUTE``: ``/import``s per server per minute."""
+    keep_versions: int = 10
+    """``GRIDBOT_KEEP_VERSIONS``: versions kept of each file."""
+    retention_days: int = 30
+    """``GRIDBOT_RETENTION_DAYS``: how long a server's data outlives the bot leaving it."""
+    cache_mib: int = 64
+    """``GRIDBOT_CACHE_MIB``: memory for servers' parsed grids, least recently used out."""
 
     @classmethod
     def load(
@@ -145,6 +169,14 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "default_event": ("GRIDBOT_DEFAULT_EVENT", _text),
     "state_dir": ("GRIDBOT_STATE_DIR", _path),
     "log_level": ("GRIDBOT_LOG_LEVEL", _level),
+    "database_url": ("GRIDBOT_DATABASE_URL", _secret),
+    "max_file_mib": ("GRIDBOT_MAX_FILE_MIB", _count),
+    "server_max_grids": ("GRIDBOT_SERVER_MAX_GRIDS", _count),
+    "server_max_mib": ("GRIDBOT_SERVER_MAX_MIB", _count),
+    "imports_per_minute": ("GRIDBOT_IMPORTS_PER_MINUTE", _count),
+    "keep_versions": ("GRIDBOT_KEEP_VERSIONS", _count),
+    "retention_days": ("GRIDBOT_RETENTION_DAYS", _count),
+    "cache_mib": ("GRIDBOT_CACHE_MIB", _count),
 }
 """Each setting's environment variable and how its text is read."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 import discord
+from cachetools import LRUCache
 from discord import app_commands
 from discord.ext import commands
 
@@ -98,7 +98,7 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
 Rendered = tuple[list[Card], discord.Embed]
 """An answer's cards (one, or the pages) and the first card as an embed."""
 
-RENDER_CACHE_SIZE = 1024
+RENDER_CACHE_BYTES = 8 * 1024 * 1024
 
 
 def render(result: object) -> Rendered:
@@ -112,37 +112,56 @@ def render(result: object) -> Rendered:
     return cards, to_embed(cards[0])
 
 
-class RenderCache:
-    """Rendered answers by (grid, command, options), least recently used out first.
+def rendered_size(rendered: Rendered) -> int:
+    """About the bytes a rendered answer holds: its text twice over (cards and embed), with
+    a fixed cost per object."""
+    cards, _embed = rendered
+    text = sum(
+        len(c.title)
+        + len(c.description)
+        + len(c.footer)
+        + sum(len(f.name) + len(f.value) for f in c.fields)
+        for c in cards
+    )
+    return 2 * text + 2048 * len(cards) + 1024
 
-    Grids never change once loaded (a reload makes new ones), so an answer rendered once for
-    a grid is right for as long as that grid is served. Each entry keeps its grid alive, so an
-    ``id`` is never reused while its entry exists.
+
+class RenderCache:
+    """Rendered answers by (grid, command, options), least recently used out first, bounded
+    in bytes.
+
+    A grid never changes once parsed, and its digest names its source and library, so an
+    answer rendered once for a digest is right for as long as that source is served, in
+    every server that sees it. Entries hold no grid.
     """
 
-    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple[object, ...], tuple[Grid, Rendered]] = OrderedDict()
+    def __init__(self, max_bytes: int = RENDER_CACHE_BYTES) -> None:
+        self._entries: LRUCache[tuple[object, ...], Rendered] = LRUCache(
+            maxsize=max_bytes, getsizeof=rendered_size
+        )
 
     def get(self, grid: Grid, key: tuple[object, ...], build: Callable[[], object]) -> Rendered:
-        full = (id(grid), *key)
+        full = (grid.digest or id(grid), *key)
         hit = self._entries.get(full)
         if hit is not None:
-            self._entries.move_to_end(full)
-            return hit[1]
+            return hit
         rendered = render(build())  # a QueryError propagates and is not cached
-        self._entries[full] = (grid, rendered)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        if grid.digest:
+            self._entries[full] = rendered
         return rendered
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 rendered_answers = RenderCache()
 
 
-async def answer(interaction: discord.Interaction, result: object) -> None:
+async def answer(
+    interaction: discord.Interaction, result: object, *, private: bool = False
+) -> None:
     """Render an answer object, send it, and log the command with its latency."""
-    await send(interaction, render(result))
+    await send(interaction, render(result), private=private)
 
 
 async def answer_for(
@@ -150,19 +169,25 @@ async def answer_for(
     grid: Grid,
     key: tuple[object, ...],
     build: Callable[[], object],
+    *,
+    private: bool = False,
 ) -> None:
-    """Like :func:`answer`, reusing the rendering of the same question about the same grid."""
-    await send(interaction, rendered_answers.get(grid, key, build))
+    """Like :func:`answer`, reusing the rendering of the same question about the same grid.
+    ``private`` answers so that only the asker sees it (a server's setting)."""
+    await send(interaction, rendered_answers.get(grid, key, build), private=private)
 
 
-async def send(interaction: discord.Interaction, rendered: Rendered) -> None:
+async def send(
+    interaction: discord.Interaction, rendered: Rendered, *, private: bool = False
+) -> None:
     cards, embed = rendered
+    ephemeral = private or cards[0].ephemeral
     if len(cards) > 1:
-        await send_pages(interaction, cards, embed)
+        await send_pages(interaction, cards, embed, ephemeral=ephemeral)
     elif interaction.response.is_done():
-        await interaction.followup.send(embed=embed, ephemeral=cards[0].ephemeral)
+        await interaction.followup.send(embed=embed, ephemeral=ephemeral)
     else:
-        await interaction.response.send_message(embed=embed, ephemeral=cards[0].ephemeral)
+        await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
     log.info("%s (%.1f ms)", describe(interaction), elapsed_ms(interaction))
 
 

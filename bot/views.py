@@ -60,12 +60,16 @@ class Pager(discord.ui.View):
 
 
 async def send_pages(
-    interaction: discord.Interaction, cards: list[Card], first: discord.Embed | None = None
+    interaction: discord.Interaction,
+    cards: list[Card],
+    first: discord.Embed | None = None,
+    *,
+    ephemeral: bool = False,
 ) -> None:
     """Send the first card (``first``, if already made an embed), with a pager for the rest."""
     embed = first if first is not None else to_embed(cards[0])
     if len(cards) == 1:
-        await interaction.response.send_message(embed=embed)
+        await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
         return
     view = Pager(cards, interaction)
-    await interaction.response.send_message(embed=embed, view=view)
+    await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from discord.user import ClientUser
@@ -13,7 +14,13 @@ from discord.webhook.async_ import async_context
 from bot.app import GridBot
 from bot.core.store import GridStore
 from bot.settings import Settings
+from bot.storage import Libraries, Limits, open_libraries, parse_url
+from bot.tree import rendered_answers
+from tests.databases import database
 from tests.dispatch import APPLICATION_ID, RecordingAdapter
+
+OWNER_ID = 1
+"""The bot's owner in the in-process tests."""
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -36,13 +43,29 @@ def adapter() -> RecordingAdapter:
     return recording
 
 
-@pytest.fixture
-async def gridbot(adapter: RecordingAdapter, tmp_path: Path) -> AsyncIterator[GridBot]:
-    """A GridBot serving the seed grid, set up as on start-up but with no connection."""
-    settings = Settings.load(
-        {"GRIDBOT_DATA_DIR": DATA, "GRIDBOT_STATE_DIR": tmp_path, "DISCORD_TOKEN": None}
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database: SQLite, then PostgreSQL (see ``tests/databases.py``)."""
+    async with database(request.param, tmp_path) as url:
+        yield url
+
+
+async def open_test_libraries(
+    url: str, data: Path = DATA, default_event: str | None = None, **limits: Any
+) -> Libraries:
+    """The storage facade over ``url`` (migrated), serving ``data`` as the operator's."""
+    return await open_libraries(
+        parse_url(url),
+        GridStore(data, default_event),
+        Limits(**limits),
+        configured_default=default_event,
+        attempts=1,
     )
-    client = GridBot(settings, GridStore(settings.data_dir), sync=False)
+
+
+async def start_client(settings: Settings, libraries: Libraries) -> GridBot:
+    """A GridBot set up as on start-up, with no connection to Discord."""
+    client = GridBot(settings, libraries, sync=False)
     client._connection.application_id = APPLICATION_ID
     client._connection.user = ClientUser(  # what logging in sets
         state=client._connection,
@@ -54,7 +77,21 @@ async def gridbot(adapter: RecordingAdapter, tmp_path: Path) -> AsyncIterator[Gr
             "global_name": None,
         },
     )
+    client.owner_id = OWNER_ID  # so that is_owner() needs no request to Discord
     await client._async_setup_hook()
     await client.setup_hook()
+    return client
+
+
+@pytest.fixture
+async def gridbot(adapter: RecordingAdapter, tmp_path: Path) -> AsyncIterator[GridBot]:
+    """A GridBot serving the seed grid from a fresh SQLite database, with no connection."""
+    settings = Settings.load(
+        {"GRIDBOT_DATA_DIR": DATA, "GRIDBOT_STATE_DIR": tmp_path, "DISCORD_TOKEN": None}
+    )
+    libraries = await open_test_libraries(f"sqlite:///{tmp_path}/gridbot.sqlite3")
+    rendered_answers.clear()  # each test renders its answers afresh
+    client = await start_client(settings, libraries)
     yield client
     await client.close()
+    await libraries.close()

@@ -13,6 +13,8 @@ from bot.core.parser import parse_grid_text
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "2003-1000km-le-mans-qualifying.md"
 SEED_TITLE = "2003 1000 km of Le Mans · Qualifying"
+SEED_LABEL = f"{SEED_TITLE} · Gridbot library"
+"""The seed's title as answers show it, with the library it comes from."""
 SEED_CARS = 34
 
 

@@ -26,7 +26,7 @@ from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.parser import parse_grid_text
 from tests.conftest import DATA
-from tests.core_fixtures import SEED_TITLE, seed_grid, small_grid, table
+from tests.core_fixtures import SEED_LABEL, SEED_TITLE, seed_grid, small_grid, table
 from tests.dispatch import RecordingAdapter, Sent, invoke
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -171,7 +171,7 @@ def test_summary_and_alt_text() -> None:
     data = chart_data(seed_grid(), top=10, highlight="RML")
     card = chart_card(data)
     assert card.title == "Gaps to pole · top 10 of 34"
-    assert card.footer == SEED_TITLE
+    assert card.footer == SEED_LABEL
     lines = card.description.splitlines()
     assert lines[0] == "**Pole**: #5 Audi Japan Team Goh · 1:27.898"
     assert lines[1] == "**Spread**: 4.338 s from #5 (P1) to #7 (P10), 10 timed cars"
@@ -308,7 +308,7 @@ async def test_chart_command_defers_then_sends_the_png(
     embed = followup.embed
     assert embed["title"] == "Gaps to pole · top 10 of 34"
     assert embed["image"]["url"] == "attachment://chart.png"
-    assert "+1.635 s" in embed["description"] and embed["footer"]["text"] == SEED_TITLE
+    assert "+1.635 s" in embed["description"] and embed["footer"]["text"] == SEED_LABEL
     [(name, png, description)] = adapter.files[index]
     assert name == "chart.png"
     assert png_size(png) == canvas_size(chart_data(seed_grid(), top=10, highlight="RML"))

@@ -13,11 +13,12 @@ import asyncio, json, sys
 from bot.app import GridBot
 from bot.core.store import GridStore
 from bot.settings import Settings
+from bot.storage import Libraries
 
 
 async def main():
     settings = Settings.load({{"GRIDBOT_DATA_DIR": {str(DATA)!r}, "DISCORD_TOKEN": None}})
-    client = GridBot(settings, GridStore(settings.data_dir), sync=False)
+    client = GridBot(settings, Libraries.offline(GridStore(settings.data_dir)), sync=False)
     await client._async_setup_hook()
     await client.setup_hook()
     loaded = sorted(client.cogs)

@@ -31,7 +31,7 @@ async def test_grid_5(gridbot: GridBot, adapter: RecordingAdapter) -> None:
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Best lap"] == "1:29.533"
     assert fields["Gap to pole"] == "+1.635 s (+1.860 %)"
-    assert embed["footer"]["text"] == "2003 1000 km of Le Mans · Qualifying"
+    assert embed["footer"]["text"] == "2003 1000 km of Le Mans · Qualifying · Gridbot library"
     assert sent.data["allowed_mentions"] == {"parse": []}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,9 +15,8 @@ from aiohttp import web
 from bot.app import GridBot
 from bot.core.store import GridStore
 from bot.settings import Settings
-from tests.conftest import SEED
+from tests.conftest import OWNER_ID, SEED, open_test_libraries, start_client
 from tests.dispatch import (
-    APPLICATION_ID,
     USER_ID,
     RecordingAdapter,
     Sent,
@@ -53,12 +53,10 @@ def data(tmp_path: Path) -> Path:
 
 async def make_bot(root: Path, tmp_path: Path, **settings: Any) -> GridBot:
     config = Settings.load({"GRIDBOT_DATA_DIR": root, "GRIDBOT_STATE_DIR": tmp_path, **settings})
-    client = GridBot(config, GridStore(root, config.default_event), sync=False)
-    client._connection.application_id = APPLICATION_ID
-    client.owner_id = 1  # so that is_owner() needs no request to Discord
-    await client._async_setup_hook()
-    await client.setup_hook()
-    return client
+    libraries = await open_test_libraries(
+        f"sqlite:///{tmp_path}/many.sqlite3", root, config.default_event
+    )
+    return await start_client(config, libraries)
 
 
 @pytest.fixture
@@ -72,6 +70,7 @@ async def many(
     yield client
     await session.close()
     await client.close()
+    await client.libraries.close()
 
 
 def member(payload: dict[str, Any], permissions: int) -> dict[str, Any]:
@@ -87,7 +86,7 @@ async def test_default_is_the_most_recent_and_event_picks(
 ) -> None:
     latest = await invoke(many, adapter, "grid", position=1)
     assert latest.embed["title"] == "P1 · #7 Test Car"
-    assert latest.embed["footer"]["text"] == "2004 Spa · Qualifying"
+    assert latest.embed["footer"]["text"] == "2004 Spa · Qualifying · Gridbot library"
     older = await invoke(many, adapter, "grid", position=1, event="le mans")
     assert older.embed["title"] == "P1 · #5 Audi R8"
     by_key = await invoke(
@@ -104,6 +103,7 @@ async def test_configured_default_event(
     sent = await invoke(client, adapter, "grid", position=1)
     assert sent.embed["title"] == "P1 · #5 Audi R8"
     await client.close()
+    await client.libraries.close()
 
 
 async def test_unknown_event_lists_what_exists(many: GridBot, adapter: RecordingAdapter) -> None:
@@ -129,14 +129,14 @@ async def test_event_autocomplete_and_dependent_options(
 async def test_events_lists_grids(many: GridBot, adapter: RecordingAdapter) -> None:
     sent = await invoke(many, adapter, "events")
     text = sent.embed["description"]
-    assert sent.embed["title"] == "Grids loaded (2)"
+    assert sent.embed["title"] == "Grids you can ask about (2)"
     assert text.index("2004 Spa") < text.index("2003 1000 km")
-    assert "34 cars · pole 1:27.898 (#5)" in text
+    assert "34 cars · pole 1:27.898 (#5) · Gridbot library" in text
     assert "**2004 Spa · Qualifying** · default" in text
 
 
-async def reload(many: GridBot, adapter: RecordingAdapter, permissions: int = MANAGE_GUILD) -> Sent:
-    payload = member(interaction_payload("reload", {}), permissions)
+async def reload(many: GridBot, adapter: RecordingAdapter, user_id: int = OWNER_ID) -> Sent:
+    payload = interaction_payload("reload", {}, user_id=user_id)
     before = len(adapter.sent)
     deferred = await invoke_payload(many, adapter, payload)
     if deferred.payload["type"] != 5:
@@ -173,17 +173,22 @@ async def test_failed_reload_keeps_serving(
     assert still.embed["fields"][0]["value"] == "2:16.000"
 
 
-async def test_reload_needs_manage_server(many: GridBot, adapter: RecordingAdapter) -> None:
-    sent = await reload(many, adapter, permissions=0)
+async def test_reload_is_for_the_owner_alone(many: GridBot, adapter: RecordingAdapter) -> None:
+    sent = await reload(many, adapter, user_id=USER_ID)  # a member with every permission
     assert sent.ephemeral and sent.embed["title"] == "Not allowed"
-    assert "Manage Server" in sent.embed["description"]
+    assert "bot's owner" in sent.embed["description"]
 
 
 def test_admin_commands_declare_their_permission(gridbot: GridBot) -> None:
-    for name in ("reload", "import"):
+    for name in ("import", "remove", "restore", "history", "settings"):
         command = gridbot.tree.get_command(name)
         assert command is not None
-        assert int(command.to_dict(gridbot.tree)["default_member_permissions"]) == MANAGE_GUILD
+        declared = command.to_dict(gridbot.tree)
+        assert int(declared["default_member_permissions"]) == MANAGE_GUILD, name
+        assert declared["contexts"] == [0], f"/{name} is offered in servers only"
+    reload_command = gridbot.tree.get_command("reload")
+    assert reload_command is not None
+    assert reload_command.to_dict(gridbot.tree)["default_member_permissions"] is None
 
 
 @pytest.fixture
@@ -237,16 +242,17 @@ async def upload(
 async def test_import_serves_the_new_grid(
     many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
 ) -> None:
+    before = sorted(p.name for p in data.iterdir())
     body = SPA.replace("Spa Racing", "Imola Racing").encode()
     sent = await upload(many, adapter, cdn, "2006-imola-qualifying.md", body)
-    assert sent.embed["title"] == "Imported"
-    assert {"name": "Added", "value": "2006-imola-qualifying", "inline": False} in sent.embed[
-        "fields"
-    ]
-    assert (data / "2006-imola-qualifying.md").read_bytes() == body
-    assert not [p for p in data.iterdir() if p.name.startswith(".")], "no temporary file left"
+    assert sent.ephemeral
+    assert sent.embed["title"] == "Imported: 2006 Imola · Qualifying"
+    assert "event: 2006-imola-qualifying · v1" in sent.embed["description"]
+    assert hashlib.sha256(body).hexdigest()[:12] in sent.embed["description"]
+    assert sorted(p.name for p in data.iterdir()) == before, "the operator's folder is untouched"
     served = await invoke(many, adapter, "team", name="imola")
     assert served.embed["title"] == "Imola Racing"
+    assert served.embed["footer"]["text"] == "2006 Imola · Qualifying · this server's library"
 
 
 @pytest.mark.parametrize(
@@ -256,40 +262,50 @@ async def test_import_serves_the_new_grid(
         ("..\\escape.md", SPA.encode(), None, "must not contain a path"),
         (".hidden.md", SPA.encode(), None, "must not start with a dot"),
         ("grid.exe", SPA.encode(), None, "Only .md and .csv"),
-        ("big.md", SPA.encode(), 2 * 1024 * 1024, "at most 1 MiB"),
+        ("big.md", SPA.encode(), 9 * 1024 * 1024, "can be at most 8 MiB"),
         ("latin1.md", SPA.replace("Spa", "Spà").encode("latin-1"), None, "not valid UTF-8"),
         ("broken.md", SPA.replace("2:15.1234", "fast").encode(), None, "broken.md, line 3"),
-        ("2004-spa-qualifying.md", SPA.encode(), None, "already exists"),
     ],
 )
 async def test_import_refuses(
     many: GridBot,
     adapter: RecordingAdapter,
     cdn: tuple[str, dict[str, bytes]],
-    data: Path,
     filename: str,
     body: bytes,
     size: int | None,
     expected: str,
 ) -> None:
-    before = sorted(p.name for p in data.iterdir())
     sent = await upload(many, adapter, cdn, filename, body, size=size)
     assert sent.ephemeral
     assert expected in sent.embed["description"]
-    assert sorted(p.name for p in data.iterdir()) == before, "nothing written"
-    assert not (data.parent / "escape.md").exists()
+    assert "Traceback" not in sent.text
+    events = await invoke(many, adapter, "events")
+    assert "this server's library" not in events.embed["description"], "nothing stored"
 
 
-async def test_import_replace(
-    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
+async def test_import_replace_keeps_the_old_version(
+    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]]
 ) -> None:
+    await upload(many, adapter, cdn, "2006-imola-qualifying.md", SPA.encode())
+    again = await upload(many, adapter, cdn, "2006-imola-qualifying.md", SPA.encode())
+    assert "already has a grid named 2006-imola-qualifying" in again.embed["description"]
     body = SPA.replace("Spa Racing", "Renamed Racing").encode()
-    sent = await upload(many, adapter, cdn, "2004-spa-qualifying.md", body, replace=True)
-    assert {"name": "Changed", "value": "2004-spa-qualifying", "inline": False} in sent.embed[
-        "fields"
-    ]
-    served = await invoke(many, adapter, "grid", position=1)
+    sent = await upload(many, adapter, cdn, "2006-imola-qualifying.md", body, replace=True)
+    assert sent.embed["title"].startswith("Replaced:")
+    assert "· v2" in sent.embed["description"]
+    served = await invoke(many, adapter, "grid", position=1, event="2006-imola-qualifying")
     assert "Renamed Racing" in served.embed["description"]
+
+
+async def test_a_server_grid_wins_over_an_operator_grid_of_the_same_name(
+    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]]
+) -> None:
+    body = SPA.replace("Spa Racing", "Local Racing").encode()
+    await upload(many, adapter, cdn, "2004-spa-qualifying.md", body)
+    served = await invoke(many, adapter, "grid", position=1, event="2004-spa-qualifying")
+    assert "Local Racing" in served.embed["description"]
+    assert served.embed["footer"]["text"].endswith("this server's library")
 
 
 async def test_import_needs_manage_server(
@@ -327,27 +343,6 @@ def test_whole_words_beat_prefixes_when_finding_an_event(data: Path) -> None:
     assert catalog.find("le mans 2003").meta.year == 2003
 
 
-async def test_import_rolls_back_when_the_grid_cannot_be_served_where_it_lands(
-    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
-) -> None:
-    write(data / "2006-imola-qualifying.toml", 'year = "2006"\n')
-    sent = await upload(many, adapter, cdn, "2006-imola-qualifying.md", SPA.encode())
-    assert sent.embed["title"] == "Import failed: nothing changed"
-    assert "2006-imola-qualifying.toml" in sent.embed["description"]
-    assert not (data / "2006-imola-qualifying.md").exists()
-    assert len(many.store.catalog.grids) == 2
-
-
-async def test_import_refuses_a_twin_whatever_the_case_of_its_suffix(
-    many: GridBot, adapter: RecordingAdapter, cdn: tuple[str, dict[str, bytes]], data: Path
-) -> None:
-    write(data / "2007-monza-qualifying.MD", SPA)
-    await reload(many, adapter)
-    sent = await upload(many, adapter, cdn, "2007-monza-qualifying.md", SPA.encode())
-    assert "2007-monza-qualifying.MD already holds the grid" in sent.embed["description"]
-    assert not (data / "2007-monza-qualifying.md").exists()
-
-
 def test_an_unreadable_sidecar_names_the_file(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.core.errors import GridFileError
 
@@ -364,18 +359,3 @@ def test_an_unreadable_sidecar_names_the_file(data: Path, monkeypatch: pytest.Mo
         GridStore(data)
     assert caught.value.path == sidecar
     assert caught.value.problem == "cannot read the file: Permission denied"
-
-
-def test_import_rolls_back_on_any_failure(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.imports import import_file
-
-    store = GridStore(data)
-
-    def broken(path: Path) -> Any:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(store, "put", broken)
-    with pytest.raises(RuntimeError):
-        import_file(store, "2008-sebring-qualifying.md", SPA.encode(), replace=False)
-    assert not (data / "2008-sebring-qualifying.md").exists()
-    assert not [p for p in data.iterdir() if p.name.startswith(".")]

@@ -10,7 +10,7 @@ from bot.core.model import Grid
 from bot.render.cards import ERROR, Card, card_for, escape
 from bot.render.embed import to_embed
 from bot.render.text import plain, to_text
-from tests.core_fixtures import SEED_TITLE, seed_grid, small_grid
+from tests.core_fixtures import SEED_LABEL, seed_grid, small_grid
 
 ZWSP = "\u200b"
 
@@ -42,7 +42,7 @@ def test_grid_5_card() -> None:
     assert field(card, "Gap to pole") == "+1.635 s (+1.860 %)"
     assert field(card, "To the car ahead") == "0.431 s (0.484 %) behind #9, P4"
     assert field(card, "To the car behind") == "0.399 s (0.446 %) ahead of #2, P6"
-    assert card.footer == SEED_TITLE
+    assert card.footer == SEED_LABEL
     assert card.ephemeral is False
     assert card.colour != ERROR
     assert card.notes == ()
@@ -96,7 +96,7 @@ def test_team_card() -> None:
     value = plain(card.fields[0].value)
     assert "P3 · #4 · Lister Storm LMP · 1:29.056" in value
     assert "Jamie Campbell-Walter / Nathan Kinch / Tom Coronel" in value
-    assert card.footer == SEED_TITLE
+    assert card.footer == SEED_LABEL
 
 
 def test_team_card_for_several_teams() -> None:
@@ -128,7 +128,7 @@ def test_gap_card() -> None:
     assert field(card, "P2 · #8") == "Dome S101 Judd\nRacing For Holland\n1:28.380"
     assert field(card, "P5 · #14") == "MG Lola EX257\nRML\n1:29.533"
     assert field(card, "Between them").startswith("2 cars (P3–P4)")
-    assert card.footer == SEED_TITLE
+    assert card.footer == SEED_LABEL
 
 
 def test_gap_card_level() -> None:
@@ -155,7 +155,7 @@ def test_text_form_of_a_card() -> None:
     assert lines[0] == "#8 vs #14 · 1.153 s"
     assert lines[1] == "=" * len(lines[0])
     assert lines[2] == "#8 was faster by 1.153 s (1.305 %)."
-    assert lines[-1] == f"— {SEED_TITLE}"
+    assert lines[-1] == f"— {SEED_LABEL}"
     assert "**" not in text
     assert "\\" not in text
 

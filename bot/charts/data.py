@@ -80,6 +80,8 @@ class ChartData:
 
     title: str
     """The session: ``grid.meta.title``."""
+    label: str
+    """The session and its library, as answers' footers show it: ``grid.meta.label``."""
     cars: int
     """Cars on the grid."""
     top: int
@@ -194,6 +196,7 @@ def chart_data(grid: Grid, top: int | None = None, highlight: str | None = None)
     )
     return ChartData(
         title=grid.meta.title,
+        label=grid.meta.label,
         cars=cars,
         top=top,
         bars=bars,

@@ -51,7 +51,7 @@ def chart_card(data: ChartData) -> Card:
     return Card(
         title=f"Gaps to pole · {scope}",
         description=clip("\n".join(lines), LIMITS["description"]),
-        footer=data.title,
+        footer=data.label,
     )
 
 

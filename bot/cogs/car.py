@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
+from bot.tenancy import library_of
 from bot.tree import answer_for
 
 
@@ -29,9 +30,14 @@ class CarCog(commands.Cog):
         number: app_commands.Range[str, 1, 20],
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        grid = self.bot.store.catalog.find(event)
+        view = await library_of(interaction)
+        grid = view.catalog.find(event)
         await answer_for(
-            interaction, grid, ("car", number), lambda: queries.car_entry(grid, number)
+            interaction,
+            grid,
+            ("car", number),
+            lambda: queries.car_entry(grid, number),
+            private=view.private,
         )
 
 

@@ -16,6 +16,7 @@ from bot.charts.summary import alt_text, chart_card
 from bot.choices import EVENT_HELP, event_choices, highlight_choices
 from bot.core.lookup import MAX_NAME_LENGTH
 from bot.render.embed import to_embed
+from bot.tenancy import library_of
 from bot.tree import describe, elapsed_ms
 
 log = logging.getLogger("gridbot.commands")
@@ -49,13 +50,14 @@ class ChartCog(commands.Cog):
         highlight: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        grid = self.bot.store.catalog.find(event)
+        view = await library_of(interaction)
+        grid = view.catalog.find(event)
         data = chart_data(grid, top=top, highlight=highlight)
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=view.private)
         png = await self.cache.png(grid, data)
         embed = to_embed(chart_card(data)).set_image(url=f"attachment://{FILENAME}")
         file = discord.File(io.BytesIO(png), filename=FILENAME, description=alt_text(data))
-        await interaction.followup.send(embed=embed, file=file)
+        await interaction.followup.send(embed=embed, file=file, ephemeral=view.private)
         log.info("%s (%.1f ms)", describe(interaction), elapsed_ms(interaction))
 
 

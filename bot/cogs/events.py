@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.core.answers import EventsAnswer
+from bot.tenancy import library_of
 from bot.tree import answer
 
 
@@ -17,12 +18,17 @@ class EventsCog(commands.Cog):
 
     @app_commands.command(
         name="events",
-        description="The grids loaded: event, session, cars and pole time",
+        description="The grids you can ask about: this server's and Gridbot's",
         extras={"example": "/events"},
     )
     async def events(self, interaction: discord.Interaction) -> None:
-        catalog = self.bot.store.catalog
-        await answer(interaction, EventsAnswer(tuple(catalog.ordered), catalog.default))
+        view = await library_of(interaction)
+        catalog = view.catalog
+        await answer(
+            interaction,
+            EventsAnswer(tuple(catalog.ordered), catalog.default, view.unavailable),
+            private=view.private,
+        )
 
 
 async def setup(bot: GridBot) -> None:

@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.choices import EVENT_HELP, car_choices, event_choices
 from bot.core import queries
+from bot.tenancy import library_of
 from bot.tree import answer_for
 
 
@@ -32,9 +33,14 @@ class GapCog(commands.Cog):
         car_b: app_commands.Range[str, 1, 20],
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        grid = self.bot.store.catalog.find(event)
+        view = await library_of(interaction)
+        grid = view.catalog.find(event)
         await answer_for(
-            interaction, grid, ("gap", car_a, car_b), lambda: queries.car_gap(grid, car_a, car_b)
+            interaction,
+            grid,
+            ("gap", car_a, car_b),
+            lambda: queries.car_gap(grid, car_a, car_b),
+            private=view.private,
         )
 
 

@@ -10,6 +10,7 @@ from bot.app import GridBot
 from bot.choices import EVENT_HELP, event_choices, position_choices
 from bot.core import queries
 from bot.core.parser import MAX_CARS
+from bot.tenancy import library_of
 from bot.tree import answer_for
 
 
@@ -32,9 +33,14 @@ class GridCog(commands.Cog):
         position: app_commands.Range[int, 1, MAX_CARS] | None = None,
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        grid = self.bot.store.catalog.find(event)
+        view = await library_of(interaction)
+        grid = view.catalog.find(event)
         await answer_for(
-            interaction, grid, ("grid", position), lambda: queries.grid_or_slot(grid, position)
+            interaction,
+            grid,
+            ("grid", position),
+            lambda: queries.grid_or_slot(grid, position),
+            private=view.private,
         )
 
 

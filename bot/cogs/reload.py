@@ -1,4 +1,4 @@
-"""``/reload``: parse every grid file again; all or nothing."""
+"""``/reload``: parse the operator's grid files again; all or nothing. The bot's owner only."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from discord.ext import commands
 from bot.app import GridBot
 from bot.core.answers import ReloadAnswer
 from bot.core.errors import GridFileError
-from bot.permissions import requires_manager
+from bot.permissions import requires_owner
 from bot.tree import answer
 
 
 def failure(bot: GridBot, error: GridFileError, title: str) -> ReloadAnswer:
-    """A failed reload or import: the file (relative to the data directory), line, problem."""
+    """A failed reload: the file (relative to the data directory), line, problem."""
     where = bot.store.relative(error.path) + (f", line {error.line}" if error.line else "")
     return ReloadAnswer(
         error=f"{where}: {error.problem}", serving=len(bot.store.catalog.grids), title=title
@@ -29,11 +29,10 @@ class ReloadCog(commands.Cog):
 
     @app_commands.command(
         name="reload",
-        description="Reload every grid file; if any is broken, nothing changes",
+        description="Bot owner: reload Gridbot's grid files; if any is broken, nothing changes",
         extras={"example": "/reload"},
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @requires_manager
+    @requires_owner
     async def reload(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self.bot.data_lock:

@@ -10,6 +10,7 @@ from bot.app import GridBot
 from bot.choices import EVENT_HELP, event_choices, team_choices
 from bot.core import queries
 from bot.core.lookup import MAX_NAME_LENGTH
+from bot.tenancy import library_of
 from bot.tree import answer_for
 
 
@@ -30,9 +31,14 @@ class TeamCog(commands.Cog):
         name: app_commands.Range[str, 1, MAX_NAME_LENGTH],
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        grid = self.bot.store.catalog.find(event)
+        view = await library_of(interaction)
+        grid = view.catalog.find(event)
         await answer_for(
-            interaction, grid, ("team", name), lambda: queries.team_entries(grid, name)
+            interaction,
+            grid,
+            ("team", name),
+            lambda: queries.team_entries(grid, name),
+            private=view.private,
         )
 
 

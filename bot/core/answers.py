@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from bot.core.library import ServerSettings, Unavailable, VersionInfo
 from bot.core.model import Entry, Grid
 from bot.core.times import percent
 
@@ -148,6 +149,8 @@ class EventsAnswer:
 
     grids: tuple[tuple[str, Grid], ...]
     default: Grid
+    unavailable: tuple[Unavailable, ...] = ()
+    """This server's stored files that cannot be served today, with why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +165,48 @@ class ReloadAnswer:
     error: str = ""
     """Why it failed (file and line); the grids that were serving keep serving."""
     title: str = "Reloaded"
+    kept: str = ""
+    """What stays as it was after a failure, when not "the grids loaded before"."""
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryChangeAnswer:
+    """``/import``, ``/remove`` and ``/restore``: what changed in this server's library."""
+
+    action: str
+    """"Imported", "Replaced", "Removed" or "Restored"."""
+    key: str
+    title: str
+    version: int
+    filename: str = ""
+    size: int = 0
+    sha256: str = ""
+    serving: int = 0
+    """How many of the server's own grids are in service afterwards."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryAnswer:
+    """``/history event``: a file's stored versions, newest first."""
+
+    key: str
+    title: str
+    versions: tuple[VersionInfo, ...]
+    removed: bool
+    keep: int
+    """How many versions are kept."""
+    unavailable: str = ""
+    """Why the version in service cannot be served today, if it cannot."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsAnswer:
+    """``/settings``: this server's settings, and which grid answers by default."""
+
+    settings: ServerSettings
+    default_reason: str
+    default_title: str
+    missing_default: bool
+    """The server's default event is set but matches no grid it can see."""
+    changed: tuple[str, ...] = ()

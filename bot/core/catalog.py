@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import cast
 
 from bot.core.complete import MAX_CHOICES, Suggestion
@@ -36,9 +37,16 @@ class Catalog:
     """Grids by key (the file's path under the data directory, without its suffix)."""
 
     grids: Mapping[str, Grid]
-    default_event: str | None = None
-    """A configured default (key or name); else the most recent grid is the default."""
+    defaults: tuple[str, ...] = ()
+    """Configured defaults (key or name), first match wins; else the most recent grid."""
     _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def overlaid(self, own: Mapping[str, Grid], defaults: tuple[str, ...]) -> Catalog:
+        """This catalog with ``own`` grids over it (an own grid wins over one of the same
+        key), answering ``defaults`` first: what one server sees."""
+        if not own and defaults == self.defaults:
+            return self
+        return Catalog(MappingProxyType({**self.grids, **own}), defaults)
 
     @property
     def ordered(self) -> list[tuple[str, Grid]]:
@@ -47,14 +55,22 @@ class Catalog:
 
     @property
     def default(self) -> Grid:
-        """The configured default event if it is loaded, else the most recent grid."""
+        """The first configured default that is loaded, else the most recent grid."""
         cached = self._memo.get("default")
         if isinstance(cached, Grid):
             return cached
-        found = self._match(self.default_event) if self.default_event else None
-        grid = found if found is not None else self.ordered[0][1]
+        grid = self.default_rule()[1]
         self._memo["default"] = grid
         return grid
+
+    def default_rule(self) -> tuple[int, Grid]:
+        """Which rule picks the default (an index into :attr:`defaults`, or
+        ``len(defaults)`` for "the most recent grid") and the grid it picks."""
+        for rule, wanted in enumerate(self.defaults):
+            found = self._match(wanted) if wanted else None
+            if found is not None:
+                return rule, found
+        return len(self.defaults), self.ordered[0][1]
 
     def prepare(self) -> Catalog:
         """Build the event indexes now (off the event loop, during a reload) rather than on

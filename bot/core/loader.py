@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import gc
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +16,15 @@ from typing import Any
 from bot.core.catalog import Catalog
 from bot.core.csvgrid import csv_rows
 from bot.core.errors import GridFileError
-from bot.core.model import Grid, GridMeta
+from bot.core.model import OPERATOR, Grid, GridMeta
 from bot.core.parser import TomlBlock, decode, grid_from_rows, markdown_rows, read_toml
 
 GRID_SUFFIXES = (".md", ".csv")
 """What a grid file's name ends with (any case); a ``.toml`` file is only ever metadata."""
 SESSION_WORDS = ("pre qualifying", "qualifying", "practice", "warm up", "warmup", "race")
 """Session names recognised at the end of a file name, longest first."""
-MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""The largest grid file served, anywhere: data folder, ``/import`` or a watched folder."""
 
 
 def meta_from_name(path: Path) -> GridMeta:
@@ -42,21 +45,37 @@ def meta_from_name(path: Path) -> GridMeta:
     return GridMeta(event=event or path.stem, session=session, year=year, source=path)
 
 
-def read_meta(path: Path, front_matter: TomlBlock | None = None) -> GridMeta:
-    """A grid's metadata, key by key: the sidecar ``<stem>.toml`` beside the file, else the
-    front matter, else what the file name says. ``[legend]`` entries merge marker by marker.
+def read_sidecar(path: Path) -> bytes | None:
+    """The bytes of the ``<stem>.toml`` beside a grid file, if there is one."""
+    sidecar = path.with_suffix(".toml")
+    if not sidecar.is_file():
+        return None
+    try:
+        return sidecar.read_bytes()
+    except OSError as error:
+        raise GridFileError(sidecar, None, f"cannot read the file: {error.strerror}") from None
+
+
+def read_meta(
+    path: Path,
+    front_matter: TomlBlock | None = None,
+    *,
+    sidecar: bytes | None = None,
+    beside: bool = True,
+) -> GridMeta:
+    """A grid's metadata, key by key: the sidecar ``<stem>.toml`` (its bytes, or read from
+    beside the file when ``beside``), else the front matter, else what the file name says.
+    ``[legend]`` entries merge marker by marker.
     """
     derived = meta_from_name(path)
     values: dict[str, Any] = {}
     legend: dict[str, str] = {}
-    sidecar = path.with_suffix(".toml")
+    if sidecar is None and beside:
+        sidecar = read_sidecar(path)
     layers = [(front_matter, path)]
-    if sidecar.is_file():
-        try:
-            data = sidecar.read_bytes()
-        except OSError as error:
-            raise GridFileError(sidecar, None, f"cannot read the file: {error.strerror}") from None
-        layers.append((read_toml(decode(data, sidecar), sidecar), sidecar))
+    if sidecar is not None:
+        toml_path = path.with_suffix(".toml")
+        layers.append((read_toml(decode(sidecar, toml_path), toml_path), toml_path))
     for block, source in layers:
         if block is not None:
             found = _meta_values(block, source)
@@ -102,24 +121,61 @@ def _meta_values(block: TomlBlock, source: Path) -> dict[str, Any]:
     return found
 
 
-def load_grid(path: Path) -> Grid:
-    """Parse one grid file; a ``GridFileError`` names the file and line of any fault.
-
-    ``.csv`` is read as CSV, anything else as Markdown (a single data file may have any name).
+def load_grid(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Grid:
+    """Parse one grid file (and its sidecar); a ``GridFileError`` names the file and line of
+    any fault. ``.csv`` is read as CSV, anything else as Markdown (a single data file may have
+    any name).
     """
     if path.suffix.lower() == ".toml":
         raise GridFileError(path, None, "a .toml file is metadata for a grid, not a grid")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise GridFileError(path, None, too_large(size, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise GridFileError(path, None, f"cannot read the file: {error.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise GridFileError(path, None, f"the file is larger than {MAX_FILE_BYTES} bytes")
+    return parse_source(data, path, sidecar=read_sidecar(path), max_bytes=max_bytes)
+
+
+def too_large(size: int, limit: int) -> str:
+    return f"the file is {mebibytes(size)}; a grid file can be at most {mebibytes(limit)}"
+
+
+def mebibytes(size: int) -> str:
+    """``8 MiB``, ``1.5 MiB``, ``12 KiB``: a size as people read it."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KiB"
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MiB"
+
+
+def parse_source(
+    data: bytes,
+    path: Path,
+    *,
+    sidecar: bytes | None = None,
+    library: str = OPERATOR,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> Grid:
+    """Parse a grid file's bytes; ``path`` names it in errors and gives the metadata its
+    defaults. The grid's :attr:`~Grid.digest` identifies these bytes under this name."""
+    if len(data) > max_bytes:
+        raise GridFileError(path, None, too_large(len(data), max_bytes))
     text = decode(data, path)
     if path.suffix.lower() == ".csv":
-        return grid_from_rows(csv_rows(text, path), path, read_meta(path), header_required=True)
-    front_matter, rows = markdown_rows(text, path)
-    return grid_from_rows(rows, path, read_meta(path, front_matter))
+        meta = read_meta(path, sidecar=sidecar, beside=False)
+        grid = grid_from_rows(csv_rows(text, path), path, meta, header_required=True)
+    else:
+        front_matter, rows = markdown_rows(text, path)
+        meta = read_meta(path, front_matter, sidecar=sidecar, beside=False)
+        grid = grid_from_rows(rows, path, meta)
+    if library != grid.meta.library:
+        grid.meta = dataclasses.replace(grid.meta, library=library)
+    digest = hashlib.sha256(f"{library}\0{path.name}\0".encode())
+    digest.update(data)
+    digest.update(b"\0" + (sidecar or b""))
+    grid.digest = digest.hexdigest()
+    return grid
 
 
 def grid_files(root: Path) -> Iterator[Path]:
@@ -139,7 +195,9 @@ def grid_key(path: Path, root: Path) -> str:
     return path.relative_to(base).with_suffix("").as_posix()
 
 
-def load_catalog(root: Path, default_event: str | None = None) -> Catalog:
+def load_catalog(
+    root: Path, default_event: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Catalog:
     """Parse every grid under ``root``; all or nothing."""
     if not root.exists():
         raise GridFileError(root, None, "the data directory does not exist")
@@ -149,10 +207,10 @@ def load_catalog(root: Path, default_event: str | None = None) -> Catalog:
             key = grid_key(path, root)
             if key in grids:
                 raise GridFileError(path, None, _clash(key, path, grids[key]))
-            grids[key] = load_grid(path)
+            grids[key] = load_grid(path, max_bytes=max_bytes)
     if not grids:
         raise GridFileError(root, None, f"no grid files ({', '.join(GRID_SUFFIXES)}) found")
-    return Catalog(MappingProxyType(grids), default_event)
+    return Catalog(MappingProxyType(grids), (default_event,) if default_event else ())
 
 
 @contextmanager

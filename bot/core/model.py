@@ -10,6 +10,12 @@ from typing import Any, TypeVar
 
 M = TypeVar("M")
 
+OPERATOR = "operator"
+"""The bot operator's grid files, served in every server and in DMs."""
+SERVER = "server"
+"""Grids imported in one server, served only there."""
+LIBRARY_NAMES = {OPERATOR: "Gridbot library", SERVER: "this server's library"}
+
 
 @dataclass(frozen=True, slots=True)
 class Driver:
@@ -46,12 +52,19 @@ class GridMeta:
     date: str = ""
     legend: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     source: Path | None = None
+    library: str = OPERATOR
+    """Which library the grid is served from: :data:`OPERATOR` or :data:`SERVER`."""
 
     @property
     def title(self) -> str:
         """``"2003 1000 km of Le Mans · Qualifying"``."""
         event = f"{self.year} {self.event}" if self.year else self.event
         return f"{event} · {self.session}" if self.session else event
+
+    @property
+    def label(self) -> str:
+        """The title and the library it comes from, as answers show it."""
+        return f"{self.title} · {LIBRARY_NAMES[self.library]}"
 
 
 def car_key(number: str) -> str:
@@ -62,10 +75,12 @@ def car_key(number: str) -> str:
 class Grid:
     """A parsed grid: entries ordered by position, indexed by car number and team."""
 
-    __slots__ = ("_by_number", "_drivers", "_memo", "_teams", "entries", "meta")
+    __slots__ = ("_by_number", "_drivers", "_memo", "_teams", "digest", "entries", "meta")
 
-    def __init__(self, meta: GridMeta, entries: tuple[Entry, ...]) -> None:
+    def __init__(self, meta: GridMeta, entries: tuple[Entry, ...], digest: str = "") -> None:
         self.meta = meta
+        self.digest = digest
+        """A stable identity of the source (SHA-256 of its bytes and name); see the loader."""
         self.entries = tuple(sorted(entries, key=lambda e: e.position))
         self._by_number = {car_key(e.number): e for e in self.entries}
         teams: dict[str, list[Entry]] = {}

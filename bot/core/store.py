@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import MappingProxyType
 
 from bot.core.catalog import Catalog, CatalogDiff
-from bot.core.loader import grid_key, load_catalog, load_grid
-from bot.core.model import Grid
+from bot.core.loader import MAX_FILE_BYTES, load_catalog
 
 
 class GridStore:
-    """Holds the catalog that is serving. A failed reload leaves it untouched."""
+    """The operator's library: every grid file under the data directory, served in every
+    server. Holds the catalog that is serving; a failed reload leaves it untouched."""
 
-    def __init__(self, root: Path, default_event: str | None = None) -> None:
+    def __init__(
+        self, root: Path, default_event: str | None = None, *, max_bytes: int = MAX_FILE_BYTES
+    ) -> None:
         self.root = root
         self.default_event = default_event
-        self.catalog: Catalog = load_catalog(root, default_event).prepare()
+        self.max_bytes = max_bytes
+        self.catalog: Catalog = load_catalog(root, default_event, max_bytes).prepare()
         self.loaded_at = time.time()
 
     def reload(self) -> CatalogDiff:
@@ -25,18 +27,10 @@ class GridStore:
 
         Raises ``GridFileError`` (naming file and line) and keeps the old grids on failure.
         """
-        catalog = load_catalog(self.root, self.default_event).prepare()
+        catalog = load_catalog(self.root, self.default_event, self.max_bytes).prepare()
         diff = catalog.diff(self.catalog)
         self.catalog, self.loaded_at = catalog, time.time()
         return diff
-
-    def put(self, path: Path) -> tuple[str, Grid]:
-        """Load one grid file under the data directory and serve it with the others."""
-        grid = load_grid(path)
-        key = grid_key(path, self.root)
-        grids = {**self.catalog.grids, key: grid}
-        self.catalog = Catalog(MappingProxyType(grids), self.default_event).prepare()
-        return key, grid
 
     def relative(self, path: Path) -> str:
         """A path as shown to people: relative to the data directory when inside it."""

@@ -25,7 +25,7 @@ from bot.core.answers import (
     TeamAnswer,
 )
 from bot.core.errors import QueryError
-from bot.core.model import Entry, Grid
+from bot.core.model import LIBRARY_NAMES, SERVER, Entry, Grid
 from bot.core.text import clip
 from bot.core.times import format_gap, format_percent, format_time
 
@@ -183,7 +183,7 @@ def _grid(answer: GridAnswer) -> Card:
         ),
         description=f"**{escape(entry.team)}**\n{drivers(entry)}",
         fields=tuple(fields),
-        footer=grid.meta.title,
+        footer=grid.meta.label,
         notes=legend_notes(grid, (entry,)),
     )
 
@@ -225,7 +225,7 @@ def _matches(
         title=clip(title, LIMITS["title"]),
         description=description,
         fields=tuple(fields),
-        footer=grid.meta.title,
+        footer=grid.meta.label,
         notes=legend_notes(grid, tuple(entries)),
     )
 
@@ -286,7 +286,7 @@ def _gap(answer: GapAnswer) -> Card:
         title=clip(title, LIMITS["title"]),
         description=description,
         fields=fields,
-        footer=answer.grid.meta.title,
+        footer=answer.grid.meta.label,
     )
 
 
@@ -325,7 +325,7 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
         lambda chunk, page: Card(
             title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
             description="```\n" + "\n".join([header, *chunk]).replace("`", "\u02cb") + "\n```",
-            footer=f"{grid.meta.title}{page}",
+            footer=f"{grid.meta.label}{page}",
         ),
     )
 
@@ -399,22 +399,35 @@ EVENTS_PER_PAGE = 15
 
 
 def event_pages(answer: EventsAnswer, per_page: int = EVENTS_PER_PAGE) -> list[Card]:
-    """Every grid loaded: name, session, cars, pole time; the default marked."""
+    """Every grid the asker can see, this server's own first: name, session, cars, pole time,
+    library; the default marked; this server's files that cannot be served, with why."""
     lines = []
-    for key, grid in answer.grids:
+    grids = sorted(answer.grids, key=lambda kv: kv[1].meta.library != SERVER)
+    for key, grid in grids:
         pole = grid.pole
         time = f"pole {no_time(pole)} (#{escape(pole.number)})" if pole.time is not None else ""
         mark = " · default" if grid is answer.default else ""
+        library = LIBRARY_NAMES[grid.meta.library]
         lines.append(
-            f"**{escape(grid.meta.title)}**{mark}\n{len(grid)} cars · {time} · event: {escape(key)}"
+            f"**{escape(grid.meta.title)}**{mark}\n"
+            f"{len(grid)} cars · {time} · {library} · event: {escape(key)}"
         )
+    for broken in answer.unavailable:
+        lines.append(
+            f"**{escape(broken.key)}** · unavailable\n{escape(broken.filename)} "
+            f"v{broken.version} cannot be served: {escape(clip(broken.error, 300))}"
+        )
+    own = sum(1 for _key, grid in answer.grids if grid.meta.library == SERVER)
+    counts = f"{own} from this server, {len(answer.grids) - own} from Gridbot" if own else ""
     return paged(
         lines,
         per_page,
         lambda chunk, page: Card(
-            title=f"Grids loaded ({len(answer.grids)})",
+            title=f"Grids you can ask about ({len(answer.grids)})",
             description=clip("\n".join(chunk), LIMITS["description"]),
-            footer=f"Pick one with the event option of any command{page}",
+            footer=" · ".join(
+                p for p in (counts, f"Pick one with the event option of any command{page}") if p
+            ),
         ),
     )
 
@@ -430,7 +443,7 @@ def _reload(answer: ReloadAnswer) -> Card:
         return Card(
             title=f"{answer.title} failed: nothing changed",
             description=f"{escape(answer.error)}\n\n"
-            f"Still serving the {answer.serving} grid(s) loaded before.",
+            + (answer.kept or f"Still serving the {answer.serving} grid(s) loaded before."),
             colour=ERROR,
             ephemeral=True,
         )
@@ -450,3 +463,8 @@ def _reload(answer: ReloadAnswer) -> Card:
         fields=tuple(fields),
         ephemeral=True,
     )
+
+
+# The renderers of a server's library (/import, /remove, /restore, /history, /settings)
+# register themselves with card_for when imported.
+from bot.render import library as _library  # noqa: E402, F401

@@ -106,7 +106,7 @@ async def test_a_failed_sync_is_logged_and_the_bot_serves_anyway(
     standin: StandIn, start_bot: StartBot
 ) -> None:
     standin.fail(GLOBAL_SYNC, status=400)
-    bot = await start_bot(standin, dev_guild=False, GRIDBOT_STATE_DIR="/dev/null/state")
+    bot = await start_bot(standin, dev_guild=False)  # a fresh state directory: it must sync
     await standin.wait_for_key("WS IDENTIFY", timeout=20)
 
     assert "command sync failed (400" in bot.output

@@ -1,0 +1,536 @@
+"""The storage facade: the library each server sees, its changes, and its settings.
+
+Cogs ask this and nothing else; they hold no SQL and no file paths. A server's grids are read
+from the database on first use, parsed by the same parser as the data folder, and kept in a
+cache bounded by bytes (least recently used out first); the operator's library stays loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cachetools import LRUCache
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.core.answers import HistoryAnswer, LibraryChangeAnswer, SettingsAnswer
+from bot.core.catalog import Catalog
+from bot.core.errors import GridFileError, QueryError
+from bot.core.imports import safe_name
+from bot.core.library import (
+    NEWEST,
+    LibraryView,
+    OwnFile,
+    ServerSettings,
+    Unavailable,
+    find_own,
+)
+from bot.core.loader import mebibytes, parse_source
+from bot.core.model import SERVER, Grid
+from bot.core.store import GridStore
+from bot.storage import servers, sources
+from bot.storage.database import create_engine, parse_url
+from bot.storage.scope import ServerScope
+
+log = logging.getLogger("gridbot.storage")
+
+GRID_OVERHEAD = 12
+"""Bytes of memory a parsed grid takes per byte of its source, with its indexes (measured in
+bench/server_bench.py); the cache counts each server by this estimate."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one server may store; ``README.md`` ("Limits") documents each."""
+
+    file_bytes: int = 8 * 1024 * 1024
+    server_grids: int = 200
+    server_bytes: int = 20 * 1024 * 1024
+    imports_per_minute: int = 10
+    keep_versions: int = 10
+    retention_days: int = 30
+    cache_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class _Server:
+    """A cached server: its parsed grids, files, settings, and the view over the operator's
+    catalog it was last combined with."""
+
+    grids: dict[str, Grid]
+    files: tuple[OwnFile, ...]
+    unavailable: tuple[Unavailable, ...]
+    settings: ServerSettings
+    nbytes: int
+    view: LibraryView | None = None
+    base: Catalog | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Libraries:
+    """Every server's library over one database, and the operator's files for all."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        operator: GridStore,
+        limits: Limits | None = None,
+        *,
+        configured_default: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.operator = operator
+        self.limits = limits or Limits()
+        self.configured_default = configured_default
+        self.clock = clock
+        self._cache: LRUCache[int, _Server] = LRUCache(
+            maxsize=self.limits.cache_bytes, getsizeof=lambda server: server.nbytes
+        )
+        self._loading: dict[int, asyncio.Task[_Server]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._dm_view: LibraryView | None = None
+        self.hits = self.misses = 0
+
+    @classmethod
+    def offline(cls, operator: GridStore) -> Libraries:
+        """The operator's library alone, with no database behind it (``python -m bot ask``
+        builds the bot to answer /help and /about, and never asks a server's library)."""
+        return cls(create_engine(parse_url("sqlite://")), operator)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # Reading
+
+    async def view(self, guild_id: int | None) -> LibraryView:
+        """What a server (or, for ``None``, a DM) sees."""
+        catalog = self.operator.catalog
+        if guild_id is None:
+            if self._dm_view is None or self._dm_view.catalog is not catalog:
+                self._dm_view = LibraryView(catalog, configured_default=self.configured_default)
+            return self._dm_view
+        server = self._cache.get(guild_id)
+        if server is None:
+            self.misses += 1
+            server = await self._load(guild_id)
+        else:
+            self.hits += 1
+        if server.view is None or server.base is not catalog:
+            server.view, server.base = self._combine(guild_id, server, catalog), catalog
+        return server.view
+
+    def cached(self, guild_id: int | None) -> bool:
+        """Whether a server's library is in memory (the DM view always is)."""
+        return guild_id is None or guild_id in self._cache
+
+    def _combine(self, guild_id: int, server: _Server, catalog: Catalog) -> LibraryView:
+        defaults = tuple(d for d in (server.settings.default_event, self.configured_default) if d)
+        return LibraryView(
+            catalog.overlaid(server.grids, defaults).prepare(),
+            guild_id=guild_id,
+            settings=server.settings,
+            files=server.files,
+            unavailable=server.unavailable,
+            configured_default=self.configured_default,
+        )
+
+    async def _load(self, guild_id: int) -> _Server:
+        """Read a server from the database once, however many ask at the same time."""
+        task = self._loading.get(guild_id)
+        if task is None:
+            task = asyncio.create_task(self._read(guild_id))
+            self._loading[guild_id] = task
+            task.add_done_callback(lambda _: self._loading.pop(guild_id, None))
+        return await asyncio.shield(task)
+
+    async def _read(self, guild_id: int) -> _Server:
+        scope = ServerScope(guild_id)
+        async with self.engine.connect() as connection:
+            stored = await sources.serving(connection, scope)
+            files = tuple(await sources.listing(connection, scope))
+            settings = await servers.read_settings(connection, scope)
+        grids, unavailable = await asyncio.to_thread(self._parse_all, stored)
+        size = sum(len(s.data) for s in stored) * GRID_OVERHEAD + 4096 * (len(stored) + 1)
+        server = _Server(grids, files, tuple(unavailable), settings, size)
+        try:
+            self._cache[guild_id] = server
+        except ValueError:  # larger than the whole cache: serve it uncached
+            log.warning("server %s's grids (%s) exceed the cache", guild_id, mebibytes(size))
+        return server
+
+    def _parse_all(self, stored: list[sources.Source]) -> tuple[dict[str, Grid], list[Unavailable]]:
+        grids: dict[str, Grid] = {}
+        unavailable: list[Unavailable] = []
+        for source in stored:
+            try:
+                grids[source.key] = self._parse(source.data, source.filename)
+            except GridFileError as error:
+                where = f"line {error.line}: " if error.line else ""
+                unavailable.append(
+                    Unavailable(source.key, source.filename, source.version, where + error.problem)
+                )
+                log.warning("stored grid %s cannot be served: %s", source.filename, error)
+        return grids, unavailable
+
+    def _parse(self, data: bytes, filename: str) -> Grid:
+        return parse_source(data, Path(filename), library=SERVER, max_bytes=self.limits.file_bytes)
+
+    def forget(self, guild_id: int) -> None:
+        """Drop a server from the cache: its next lookup reads the database again."""
+        self._cache.pop(guild_id, None)
+
+    # Changing a server's library
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    async def import_file(
+        self, guild_id: int, uploader_id: int, filename: str, data: bytes, *, replace: bool
+    ) -> LibraryChangeAnswer:
+        """Add an uploaded file to a server's library (a new version with ``replace``).
+
+        Checked whole before anything is written: the name, the size, the parser, the rate
+        and the server's limits. Raises ``QueryError`` or ``GridFileError`` (naming the file).
+        """
+        name = safe_name(filename)
+        self.check_size(len(data))
+        grid = await asyncio.to_thread(self._parse, data, name)
+        key, now = Path(name).stem, self.clock()
+        digest = hashlib.sha256(data).hexdigest()
+        scope = ServerScope(guild_id)
+        async with self._lock(guild_id), self._changing(guild_id) as connection:
+            await servers.ensure(connection, scope)
+            recent = await servers.count_since(
+                connection, scope, ("import", "replace"), now - timedelta(minutes=1)
+            )
+            if recent >= self.limits.imports_per_minute:
+                raise QueryError(
+                    f"This server has imported {recent} files in the last minute; the limit is "
+                    f"{self.limits.imports_per_minute} a minute. Try again in a minute."
+                )
+            existing = await sources.find_file(connection, scope, key)
+            if existing is not None and not replace:
+                state = "a removed grid" if existing.removed else "a grid"
+                raise QueryError(
+                    f"This server already has {state} named {key}. Import it again with "
+                    "replace: True to add this as its new version (the old one is kept)."
+                )
+            await self._check_room(connection, scope, existing, grids=1, size=len(data))
+            new = sources.NewVersion(
+                key, name, uploader_id, now, data, digest, grid.meta.title[:300], 1
+            )
+            version = await sources.add_version(connection, scope, new, existing)
+            file = await sources.find_file(connection, scope, key)
+            await sources.prune(connection, scope, file.id, self.limits.keep_versions)
+            action = "replace" if existing is not None else "import"
+            await servers.record(
+                connection,
+                scope,
+                actor_id=uploader_id,
+                action=action,
+                target=key,
+                detail=f"v{version} {name} {len(data)} bytes sha256 {digest}",
+                at=now,
+            )
+            serving, _ = await sources.usage(connection, scope)
+        return LibraryChangeAnswer(
+            action="Replaced" if existing is not None else "Imported",
+            key=key,
+            title=grid.meta.title,
+            version=version,
+            filename=name,
+            size=len(data),
+            sha256=digest,
+            serving=serving,
+        )
+
+    def check_size(self, size: int) -> None:
+        """Refuse a file over the per-file limit, before it is even downloaded."""
+        if size > self.limits.file_bytes:
+            raise QueryError(
+                f"That file is {mebibytes(size)}; a grid file can be at most "
+                f"{mebibytes(self.limits.file_bytes)}."
+            )
+
+    async def _check_room(
+        self, connection: AsyncConnection, scope: ServerScope, existing: Any, grids: int, size: int
+    ) -> None:
+        """Refuse a change that would take the server over its grid or byte limit."""
+        used_grids, used_bytes = await sources.usage(connection, scope)
+        if existing is not None and not existing.removed:
+            versions = await sources.history(connection, scope, existing)
+            current = next((v for v in versions if v.current), None)
+            if current is not None:
+                used_grids, used_bytes = used_grids - 1, used_bytes - current.size
+        if used_grids + grids > self.limits.server_grids:
+            raise QueryError(
+                f"This server has {used_grids} grids in service; the limit is "
+                f"{self.limits.server_grids}. Remove one with /remove first."
+            )
+        if used_bytes + size > self.limits.server_bytes:
+            raise QueryError(
+                f"This server's grids take {mebibytes(used_bytes)}; with this file they would "
+                f"pass the limit of {mebibytes(self.limits.server_bytes)}. Remove one with "
+                "/remove first (old versions do not count)."
+            )
+
+    async def remove(self, guild_id: int, actor_id: int, event: str) -> LibraryChangeAnswer:
+        """Take one of a server's files out of service; it stays restorable."""
+        scope = ServerScope(guild_id)
+        async with self._lock(guild_id):
+            own = find_own((await self.view(guild_id)).files, event)
+            async with self._changing(guild_id) as connection:
+                file = await self._file(connection, scope, own.key)
+                if file.removed:
+                    raise QueryError(
+                        f"{own.key} is already out of service. /restore brings it back."
+                    )
+                await sources.set_state(
+                    connection, scope, file.id, version=file.current_version, removed=True
+                )
+                await servers.record(
+                    connection,
+                    scope,
+                    actor_id=actor_id,
+                    action="remove",
+                    target=own.key,
+                    detail=f"v{file.current_version}",
+                    at=self.clock(),
+                )
+                serving, _ = await sources.usage(connection, scope)
+        return LibraryChangeAnswer(
+            action="Removed",
+            key=own.key,
+            title=own.title,
+            version=file.current_version,
+            serving=serving,
+            note=f"/restore event:{own.key} brings it back.",
+        )
+
+    async def restore(
+        self, guild_id: int, actor_id: int, event: str, wanted: int | None
+    ) -> LibraryChangeAnswer:
+        """Serve a stored version again: ``wanted``, else the one before the current one
+        (for a removed file, the one it was serving)."""
+        scope = ServerScope(guild_id)
+        async with self._lock(guild_id):
+            own = find_own((await self.view(guild_id)).files, event)
+            async with self._changing(guild_id) as connection:
+                file = await self._file(connection, scope, own.key)
+                kept = await sources.history(connection, scope, file)
+                version = _restorable(own.key, file, [v.version for v in kept], wanted)
+                found = await sources.version_data(connection, scope, file.id, version)
+                assert found is not None
+                filename, data = found
+                try:
+                    grid = await asyncio.to_thread(self._parse, data, filename)
+                except GridFileError as error:
+                    raise QueryError(
+                        f"v{version} of {own.key} cannot be served: {error.problem}"
+                        + (f" (line {error.line})" if error.line else "")
+                    ) from None
+                await self._check_room(
+                    connection, scope, None if file.removed else file, grids=1, size=len(data)
+                )
+                await sources.set_state(connection, scope, file.id, version=version, removed=False)
+                await servers.record(
+                    connection,
+                    scope,
+                    actor_id=actor_id,
+                    action="restore",
+                    target=own.key,
+                    detail=f"v{version}",
+                    at=self.clock(),
+                )
+                serving, _ = await sources.usage(connection, scope)
+        return LibraryChangeAnswer(
+            action="Restored",
+            key=own.key,
+            title=grid.meta.title,
+            version=version,
+            filename=filename,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            serving=serving,
+        )
+
+    async def history(self, guild_id: int, event: str) -> HistoryAnswer:
+        view = await self.view(guild_id)
+        own = find_own(view.files, event)
+        scope = ServerScope(guild_id)
+        async with self.engine.connect() as connection:
+            file = await self._file(connection, scope, own.key)
+            kept = await sources.history(connection, scope, file)
+        broken = next((u.error for u in view.unavailable if u.key == own.key), "")
+        return HistoryAnswer(
+            key=own.key,
+            title=own.title,
+            versions=tuple(kept),
+            removed=bool(file.removed),
+            keep=self.limits.keep_versions,
+            unavailable=broken,
+        )
+
+    async def _file(self, connection: AsyncConnection, scope: ServerScope, key: str) -> Any:
+        file = await sources.find_file(connection, scope, key)
+        if file is None:  # removed by another process since the view was read
+            raise QueryError(f"This server has no grid named {key} any more.")
+        return file
+
+    def _changing(self, guild_id: int) -> _Change:
+        """A write transaction on a server's rows, after which its cached library is read
+        again."""
+        return _Change(self, guild_id)
+
+    # Settings
+
+    async def settings(self, guild_id: int, changed: tuple[str, ...] = ()) -> SettingsAnswer:
+        view = await self.view(guild_id)
+        reason, grid = view.default_reason()
+        wanted = view.settings.default_event
+        return SettingsAnswer(
+            settings=view.settings,
+            default_reason=reason,
+            default_title=grid.meta.label,
+            missing_default=bool(wanted) and reason != "this server's default",
+            changed=changed,
+        )
+
+    async def change_settings(
+        self,
+        guild_id: int,
+        actor_id: int,
+        *,
+        default_event: str | None = None,
+        public_answers: bool | None = None,
+        announce_channel_id: int | None = None,
+        stop_announcing: bool = False,
+    ) -> SettingsAnswer:
+        """Change what is given; a default event must name a grid the server can see (the
+        closest names are suggested), and is stored as that grid's key."""
+        changes: dict[str, Any] = {}
+        said: list[str] = []
+        if default_event is not None:
+            if default_event.strip().lower() in (NEWEST, ""):
+                changes["default_event"] = None
+                said.append("default event: the newest grid")
+            else:
+                view = await self.view(guild_id)
+                grid = view.catalog.find(default_event)
+                key = next(k for k, g in view.catalog.grids.items() if g is grid)
+                changes["default_event"] = key
+                said.append(f"default event: {grid.meta.title}")
+        if public_answers is not None:
+            changes["public_answers"] = public_answers
+            said.append("answers: " + ("public" if public_answers else "only the asker sees them"))
+        if stop_announcing:
+            changes["announce_channel_id"] = None
+            said.append("announcements: off")
+        elif announce_channel_id is not None:
+            changes["announce_channel_id"] = announce_channel_id
+            said.append(f"announcements: <#{announce_channel_id}>")
+        if changes:
+            scope = ServerScope(guild_id)
+            async with self._lock(guild_id), self._changing(guild_id) as connection:
+                await servers.write_settings(connection, scope, changes)
+                await servers.record(
+                    connection,
+                    scope,
+                    actor_id=actor_id,
+                    action="settings",
+                    target=",".join(changes),
+                    detail="; ".join(said),
+                    at=self.clock(),
+                )
+        return await self.settings(guild_id, tuple(said))
+
+    # The bot leaving and coming back
+
+    async def left(self, guild_id: int) -> None:
+        """The bot was removed from a server: keep its rows for the retention period."""
+        async with self.engine.begin() as connection:
+            await servers.mark_left(connection, ServerScope(guild_id), self.clock())
+        self.forget(guild_id)
+
+    async def present(self, guild_ids: list[int]) -> None:
+        """The bot is in these servers (start-up, or added back in time): nothing to purge."""
+        async with self.engine.begin() as connection:
+            back = set(await servers.departed_before(connection, None)) & set(guild_ids)
+            for guild_id in back:
+                await servers.mark_left(connection, ServerScope(guild_id), None)
+                log.info("back in server %s: its library and settings are kept", guild_id)
+
+    async def purge_departed(self) -> list[int]:
+        """Delete every row of servers the bot left longer ago than the retention period."""
+        moment = self.clock() - timedelta(days=self.limits.retention_days)
+        async with self.engine.begin() as connection:
+            gone = await servers.departed_before(connection, moment)
+            for guild_id in gone:
+                await servers.purge(connection, ServerScope(guild_id))
+        for guild_id in gone:
+            self.forget(guild_id)
+            log.info(
+                "purged server %s: the bot left it over %s days ago",
+                guild_id,
+                self.limits.retention_days,
+            )
+        return gone
+
+
+def _restorable(key: str, file: Any, numbers: list[int], wanted: int | None) -> int:
+    """The version ``/restore`` brings back: ``wanted``, else the one before the current one,
+    else (for a removed file) the one it was serving."""
+    if wanted is None:
+        if file.removed:
+            return int(file.current_version)
+        earlier = [n for n in numbers if n < file.current_version]
+        if not earlier:
+            raise QueryError(
+                f"{key} has no version before v{file.current_version} to restore.",
+                suggestions=[f"v{n}" for n in numbers],
+            )
+        return max(earlier)
+    if wanted not in numbers:
+        kept = ", ".join(f"v{n}" for n in numbers)
+        raise QueryError(f"{key} has no version {wanted}; the versions kept are {kept}.")
+    if wanted == file.current_version and not file.removed:
+        raise QueryError(f"v{wanted} of {key} is already the one in service.")
+    return wanted
+
+
+class _Change:
+    """A write transaction on a server's rows; the server's cached library is dropped after
+    it, whether it committed or not. A unique-key clash (another process made the same
+    change at once) becomes a polite refusal."""
+
+    def __init__(self, libraries: Libraries, guild_id: int) -> None:
+        self.libraries = libraries
+        self.guild_id = guild_id
+        self._context: Any = None
+
+    async def __aenter__(self) -> AsyncConnection:
+        self._context = self.libraries.engine.begin()
+        connection: AsyncConnection = await self._context.__aenter__()
+        return connection
+
+    async def __aexit__(self, kind: Any, error: Any, traceback: Any) -> bool:
+        try:
+            await self._context.__aexit__(kind, error, traceback)
+        except IntegrityError:
+            raise QueryError(
+                "Someone else changed this server's library at the same moment; please try again."
+            ) from None
+        finally:
+            self.libraries.forget(self.guild_id)
+        return False

@@ -1,0 +1,93 @@
+"""Migrations with Alembic, run on start and by ``python -m bot db upgrade``.
+
+Processes that start together take a lock first, so only one migrates: a PostgreSQL advisory
+lock, or a lock file beside a SQLite database. A database whose revision this code does not
+know was migrated by a newer Gridbot, and is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from filelock import AsyncFileLock
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.database import redact, sqlite_path
+from bot.storage.errors import DatabaseTooNew
+
+log = logging.getLogger("gridbot.storage")
+logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # one line of ours says it
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+LOCK_KEY = 0x6772_6964_626F_74  # "gridbot": the advisory lock every process migrates under
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    """The newest revision this code knows."""
+    revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current(connection: Connection) -> str | None:
+    """The revision the database is at, or ``None`` for an empty database."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade(connection: Connection, url: URL) -> tuple[str | None, str]:
+    config = alembic_config()
+    before = current(connection)
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if before is not None and before not in known:
+        raise DatabaseTooNew(
+            f"the database at {redact(url)} is at revision {before}, which this Gridbot "
+            f"does not know (it knows up to {head()}): it was upgraded by a newer Gridbot. "
+            "Run that version, or restore a backup made before the upgrade."
+        )
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    return before, head()
+
+
+async def upgrade(engine: AsyncEngine) -> tuple[str | None, str]:
+    """Bring the database to the newest revision, under the migration lock; returns the
+    revisions before and after."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+            try:
+                await connection.commit()
+                async with connection.begin():
+                    result = await connection.run_sync(_upgrade, url)
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await connection.commit()
+    else:
+        path = sqlite_path(url)
+        lock = AsyncFileLock(str(path) + ".migrate-lock") if path is not None else None
+        if lock is not None:
+            await lock.acquire()
+        try:
+            async with engine.begin() as connection:
+                result = await connection.run_sync(_upgrade, url)
+        finally:
+            if lock is not None:
+                await lock.release()
+    before, after = result
+    if before != after:
+        log.info("database %s migrated from %s to %s", redact(url), before or "empty", after)
+    return result

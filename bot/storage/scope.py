@@ -1,0 +1,49 @@
+"""The one place that ties a query to a server: every read, change and delete of a row that
+belongs to a server goes through :class:`ServerScope`, which adds ``guild_id`` to it.
+
+Nothing else in the bot builds a query on a server-owned table, so no command can forget the
+filter (``tests/test_storage.py`` checks that the other modules never name ``guild_id``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Delete, Select, Table, Update, delete, insert, select, update
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.storage.tables import SERVER_OWNED, servers
+
+
+class ServerScope:
+    """Queries on one server's rows."""
+
+    __slots__ = ("guild_id",)
+
+    def __init__(self, guild_id: int) -> None:
+        if not isinstance(guild_id, int) or isinstance(guild_id, bool) or guild_id <= 0:
+            raise ValueError(f"a server scope needs a server id, not {guild_id!r}")
+        self.guild_id = guild_id
+
+    def owns(self, table: Table) -> ColumnElement[bool]:
+        """The condition that a row of ``table`` is this server's."""
+        if table is not servers and table not in SERVER_OWNED:
+            raise ValueError(f"{table.name} has no rows that belong to a server")
+        column = table.c.guild_id
+        return column == self.guild_id
+
+    def select(self, table: Table, *columns: Any) -> Select[Any]:
+        """``SELECT`` from ``table`` (its columns, or those given), this server's rows only."""
+        query = select(*columns) if columns else select(table)
+        return query.where(self.owns(table))
+
+    def insert(self, table: Table) -> Insert:
+        """``INSERT`` into ``table`` with this server's id set; pass the other values."""
+        return insert(table).values(guild_id=self.guild_id)
+
+    def update(self, table: Table) -> Update:
+        return update(table).where(self.owns(table))
+
+    def delete(self, table: Table) -> Delete:
+        return delete(table).where(self.owns(table))
