@@ -157,12 +157,11 @@ class Libraries:
     async def _read(self, guild_id: int) -> _Server:
         scope = ServerScope(guild_id)
         async with self.engine.connect() as connection:
-            stored = await sources.serving(connection, scope)
-            files = tuple(await sources.listing(connection, scope))
+            stored, listed = await sources.read_all(connection, scope)
             settings = await servers.read_settings(connection, scope)
         grids, unavailable = await asyncio.to_thread(self._parse_all, stored)
         size = sum(len(s.data) for s in stored) * GRID_OVERHEAD + 4096 * (len(stored) + 1)
-        server = _Server(grids, files, tuple(unavailable), settings, size)
+        server = _Server(grids, tuple(listed), tuple(unavailable), settings, size)
         try:
             self._cache[guild_id] = server
         except ValueError:  # larger than the whole cache: serve it uncached

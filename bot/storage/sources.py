@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.library import OwnFile, VersionInfo
@@ -43,27 +43,32 @@ def _current() -> Any:
     return and_(versions.c.file_id == files.c.id, versions.c.version == files.c.current_version)
 
 
-async def serving(connection: AsyncConnection, scope: ServerScope) -> list[Source]:
-    """Every file in service, at its current version."""
+async def read_all(
+    connection: AsyncConnection, scope: ServerScope
+) -> tuple[list[Source], list[OwnFile]]:
+    """In one query: the files in service, with their bytes, and every file (removed ones
+    too) without."""
+    bytes_if_serving = case((files.c.removed.is_(False), versions.c.data), else_=None)
     query = (
-        scope.select(files, files.c.key, versions.c.filename, versions.c.version, versions.c.data)
+        scope.select(
+            files,
+            files.c.key,
+            files.c.removed,
+            versions.c.version,
+            versions.c.filename,
+            versions.c.title,
+            bytes_if_serving.label("data"),
+        )
         .join(versions, _current())
-        .where(files.c.removed.is_(False))
         .order_by(files.c.key)
     )
-    rows = await connection.execute(query)
-    return [Source(row.key, row.filename, row.version, row.data) for row in rows]
-
-
-async def listing(connection: AsyncConnection, scope: ServerScope) -> list[OwnFile]:
-    """Every file, in service or removed, without the bytes."""
-    query = (
-        scope.select(files, files.c.key, versions.c.title, files.c.current_version, files.c.removed)
-        .join(versions, _current())
-        .order_by(files.c.key)
-    )
-    rows = await connection.execute(query)
-    return [OwnFile(row.key, row.title, row.current_version, row.removed) for row in rows]
+    serving: list[Source] = []
+    every: list[OwnFile] = []
+    for row in await connection.execute(query):
+        every.append(OwnFile(row.key, row.title, row.version, row.removed))
+        if not row.removed:
+            serving.append(Source(row.key, row.filename, row.version, row.data))
+    return serving, every
 
 
 async def usage(connection: AsyncConnection, scope: ServerScope) -> tuple[int, int]:
