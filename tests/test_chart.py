@@ -17,7 +17,7 @@ from discord.http import Route
 from discord.webhook.async_ import async_context
 
 from bot.app import GridBot
-from bot.charts.cache import ChartCache
+from bot.charts.cache import ChartCache, entry_size
 from bot.charts.data import BAR_COLOUR, CLASS_COLOURS, HIGHLIGHT_COLOUR, ChartData, chart_data
 from bot.charts.draw import WIDTH, canvas_size, render_png
 from bot.charts.summary import alt_text, chart_card
@@ -236,7 +236,7 @@ async def test_identical_requests_render_once() -> None:
 
 async def test_cache_is_per_grid_object_and_bounded() -> None:
     render = CountingRenderer()
-    cache = ChartCache(render, size=3)
+    cache = ChartCache(render, max_bytes=3 * entry_size((seed_grid(), b"png (0, (), '')")))
     grid = seed_grid()
     for top in (2, 3, 4, 5):
         await cache.png(grid, chart_data(grid, top=top))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+
+from cachetools import LRUCache
 
 from bot.charts.data import ChartData
 from bot.charts.draw import render_png
@@ -16,8 +18,16 @@ Key = tuple[int, tuple[int, tuple[str, ...], str]]
 """``id(grid)`` and what the chart shows of it (``ChartData.key``)."""
 
 
+GRID_HELD = 64 * 1024
+"""What an entry counts for the grid it keeps alive, beside its PNG bytes."""
+
+
+def entry_size(entry: tuple[Grid, bytes]) -> int:
+    return GRID_HELD + len(entry[1])
+
+
 class ChartCache:
-    """PNG bytes per grid, top and highlight: the ``size`` most recently used.
+    """PNG bytes per grid, top and highlight, least recently used out first, bounded in bytes.
 
     Keys hold ``id(grid)`` and entries hold the grid itself, so an id cannot be reused while
     its key exists. A reload makes new grid objects, so their charts are drawn afresh and the
@@ -30,14 +40,15 @@ class ChartCache:
         self,
         render: Callable[[ChartData], bytes] = render_png,
         *,
-        size: int = 32,
+        max_bytes: int = 16 * 1024 * 1024,
         workers: int = 2,
     ) -> None:
         self.render = render
-        self.size = size
         self.rendered = 0
         """Charts drawn so far (cache misses)."""
-        self._done: OrderedDict[Key, tuple[Grid, bytes]] = OrderedDict()
+        self._done: LRUCache[Key, tuple[Grid, bytes]] = LRUCache(
+            maxsize=max_bytes, getsizeof=entry_size
+        )
         self._drawing: dict[Key, tuple[Grid, asyncio.Future[bytes]]] = {}
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart")
 
@@ -49,7 +60,6 @@ class ChartCache:
         key = (id(grid), data.key)
         done = self._done.get(key)
         if done is not None:
-            self._done.move_to_end(key)
             return done[1]
         drawing = self._drawing.get(key)
         if drawing is None:
@@ -63,9 +73,8 @@ class ChartCache:
         if future.cancelled() or future.exception() is not None:
             return
         self.rendered += 1
-        self._done[key] = (grid, future.result())
-        while len(self._done) > self.size:
-            self._done.popitem(last=False)
+        with contextlib.suppress(ValueError):  # a chart larger than the whole cache
+            self._done[key] = (grid, future.result())
 
     def close(self) -> None:
         """Stop the workers; charts being drawn are finished, queued ones are dropped."""
