@@ -136,6 +136,21 @@ class CommandStore:
         self.scopes[scope] = stored
         return copy.deepcopy(stored)
 
+    def find_in_dm(self, name: str) -> JSON | None:
+        """The global command a user would pick in the bot's DM, if it is allowed there.
+
+        ``contexts`` (when set) must include 1 (BOT_DM); else ``dm_permission`` must not be
+        false. Guild commands are never offered in a DM.
+        """
+        for command in self.scopes.get(None, []):
+            if command["name"] == name and command["type"] == 1:
+                contexts = command.get("contexts")
+                allowed = (
+                    1 in contexts if contexts is not None else command.get("dm_permission", True)
+                )
+                return copy.deepcopy(command) if allowed is not False else None
+        return None
+
     def find(self, name: str, *, guild_id: int) -> JSON | None:
         """The command a user in ``guild_id`` would pick: the guild's copy first."""
         for scope in (guild_id, None):

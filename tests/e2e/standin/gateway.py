@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +68,8 @@ class Session:
     history: list[JSON] = field(default_factory=list)
     connection: Connection | None = None
     valid: bool = True
+    introduced: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once READY and every guild's GUILD_CREATE have been sent."""
 
     async def dispatch(self, event: str, data: JSON) -> int:
         """Sequence the event and send it now, or keep it for the replay when the bot resumes."""
@@ -82,15 +86,24 @@ class Session:
 
 class Gateway:
     def __init__(
-        self, world: payloads.World, recorder: Recorder, *, heartbeat_interval: int = 41250
+        self,
+        world: payloads.World,
+        recorder: Recorder,
+        *,
+        heartbeat_interval: int = 41250,
+        joined: set[int] | None = None,
     ) -> None:
         self.world = world
         self.recorder = recorder
         self.heartbeat_interval = heartbeat_interval
+        self.joined = joined if joined is not None else set(world.guild_ids)
+        """The guilds the bot is in: listed in READY, each sent as GUILD_CREATE after it."""
+        self.joined_at = {g: world.joined_at for g in world.guild_ids}
         self.base_url = ""
         """``ws://host:port``; set by the server once it is listening."""
         self.sessions: dict[str, Session] = {}
         self.current: Session | None = None
+        self._identified = asyncio.Event()
         self.connections: list[Connection] = []
 
     @property
@@ -192,10 +205,15 @@ class Gateway:
         session = Session(session_id())
         self.sessions[session.id] = session
         self.current = session
+        self._identified.set()
         session.connection = conn
         conn.session = session
-        await session.dispatch("READY", payloads.ready(self.world, session.id, self.resume_url))
-        await session.dispatch("GUILD_CREATE", payloads.guild_create(self.world))
+        guilds = [g for g in self.world.guild_ids if g in self.joined]
+        ready = payloads.ready(self.world, session.id, self.resume_url, guilds)
+        await session.dispatch("READY", ready)
+        for guild in guilds:
+            await session.dispatch("GUILD_CREATE", self._guild_create(guild))
+        session.introduced.set()
 
     async def _resume(self, conn: Connection, data: JSON) -> None:
         session = self.sessions.get(str(data.get("session_id")))
@@ -211,12 +229,65 @@ class Gateway:
                 await conn.send(frame)
         await session.dispatch("RESUMED", {"_trace": ['["gateway-prd-standin",{"micros":1000}]']})
 
+    def _guild_create(self, guild_id: int, *, join: bool = False) -> JSON:
+        joined_at = self.joined_at[guild_id]
+        return payloads.guild_create(self.world, guild_id, joined_at=joined_at, join=join)
+
     # What a test can make the gateway do.
+
+    async def guild_delete(self, guild_id: int) -> int | None:
+        """The bot was removed from ``guild_id``: ``GUILD_DELETE`` without ``unavailable``.
+
+        The guild is left out of READY on a new session until :meth:`guild_create`. Returns the
+        event's sequence number; ``None`` before any bot identified (only membership changes).
+        """
+        if guild_id not in self.world.guild_ids:
+            raise LookupError(f"guild {guild_id} is not in the stand-in's world")
+        self.joined.discard(guild_id)
+        if self.current is None:
+            return None
+        return await self.dispatch("GUILD_DELETE", payloads.guild_delete(guild_id))
+
+    async def guild_create(self, guild_id: int) -> int | None:
+        """The bot was added to ``guild_id`` (again): ``GUILD_CREATE`` with a new ``joined_at``.
+
+        As :meth:`guild_delete`, only membership changes before any bot identified.
+        """
+        if guild_id not in self.world.guild_ids:
+            raise LookupError(f"guild {guild_id} is not in the stand-in's world")
+        self.joined.add(guild_id)
+        self.joined_at[guild_id] = payloads.now_iso()
+        if self.current is None:
+            return None
+        return await self.dispatch("GUILD_CREATE", self._guild_create(guild_id, join=True))
 
     def _live(self) -> Connection:
         if self.current is None or self.current.connection is None:
             raise RuntimeError("no bot is connected to the gateway")
         return self.current.connection
+
+    async def caught_up(self, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has read every event sent so far, READY and GUILD_CREATEs included.
+
+        Discord's op 1 asks for a heartbeat at once; the bot reads frames in order, so its answer
+        means it has taken in everything before. (Closing the socket while discord.py is still
+        taking in GUILD_CREATEs can cost the bot its ``guild_ready_timeout``, 2 s, at exit.)
+        """
+        async with asyncio.timeout(timeout):
+            await self._identified.wait()
+            assert self.current is not None
+            await self.current.introduced.wait()
+        conn = self._live()
+        asked = time.monotonic()
+        await conn.send({"op": HEARTBEAT, "s": None, "t": None, "d": None})
+        await self.recorder.wait_for(
+            lambda r: (
+                r.key == "WS HEARTBEAT"
+                and r.match.get("connection") == str(conn.number)
+                and r.at >= asked
+            ),
+            timeout=timeout,
+        )
 
     async def dispatch(self, event: str, data: JSON) -> int:
         if self.current is None:

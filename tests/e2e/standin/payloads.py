@@ -1,4 +1,4 @@
-"""The fake world the stand-in serves (application, bot, guild, channel, people) as payloads.
+"""The fake world the stand-in serves (application, bot, two guilds, channels, people) as payloads.
 
 Shapes follow Discord API v10 as discord.py parses them.
 """
@@ -16,29 +16,81 @@ JSON = dict[str, Any]
 
 # Every permission a server owner would have, as Discord serialises it: a decimal string.
 ALL_PERMISSIONS = str((1 << 51) - 1)
+MANAGE_GUILD = 1 << 5
+"""The Manage Server permission bit."""
 # What a plain member usually has: view, send, embed links, attach, read history, use app commands.
 MEMBER_PERMISSIONS = str((1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 31))
+PLAIN_MEMBER_PERMISSIONS = MEMBER_PERMISSIONS
+"""A member without Manage Server: the default invoker's permissions."""
+MANAGER_PERMISSIONS = str(int(MEMBER_PERMISSIONS) | MANAGE_GUILD)
+"""A member with Manage Server on top of the plain member's permissions."""
+# What an app may do in its own DM (Discord: attach files, embed links, mention everyone and use
+# external emojis there, besides viewing, sending and reading the history).
+DM_APP_PERMISSIONS = str(
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 17) | (1 << 18)
+)
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+GUILD_INSTALL, USER_INSTALL = "0", "1"
+"""Keys of ``authorizing_integration_owners``."""
+GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2
+"""Values of an interaction's ``context``."""
+TEXT_CHANNEL, DM_CHANNEL = 0, 1
 
 
 def _iso(ts: datetime.datetime) -> str:
     return ts.isoformat(timespec="microseconds")
 
 
+def now_iso() -> str:
+    return _iso(datetime.datetime.now(datetime.UTC))
+
+
 @dataclass(frozen=True)
 class World:
-    """Ids and the token of one fake Discord: an application with a bot in one guild."""
+    """Ids and the token of one fake Discord: an application with a bot in two guilds.
+
+    ``guild_id`` (with ``channel_id``) is the first guild, the default everywhere;
+    ``other_guild_id`` (with ``other_channel_id``) the second. ``owner_id`` owns the
+    application (so discord.py's ``is_owner`` is true for them); ``user_id`` is the default
+    invoker, a plain member.
+    """
 
     application_id: int = field(default_factory=snowflake)
     guild_id: int = field(default_factory=snowflake)
     channel_id: int = field(default_factory=snowflake)
     owner_id: int = field(default_factory=snowflake)
     user_id: int = field(default_factory=snowflake)
-    joined_at: str = field(default_factory=lambda: _iso(datetime.datetime.now(datetime.UTC)))
+    joined_at: str = field(default_factory=now_iso)
+    other_guild_id: int = field(default_factory=snowflake)
+    other_channel_id: int = field(default_factory=snowflake)
+    dm_channel_id: int = field(default_factory=snowflake)
+    """The DM channel between the bot and any user (one id will do for the tests)."""
 
     @property
     def bot_user_id(self) -> int:
         return self.application_id
+
+    @property
+    def guild_ids(self) -> tuple[int, int]:
+        return (self.guild_id, self.other_guild_id)
+
+    def channel_for(self, guild_id: int) -> int:
+        """The text channel of ``guild_id``."""
+        if guild_id == self.guild_id:
+            return self.channel_id
+        if guild_id == self.other_guild_id:
+            return self.other_channel_id
+        raise LookupError(f"guild {guild_id} is not in the stand-in's world")
+
+    def guild_name(self, guild_id: int) -> str:
+        return "Gridbot Test Paddock" if guild_id == self.guild_id else "Gridbot Second Paddock"
+
+    def username(self, user_id: int) -> str:
+        if user_id == self.owner_id:
+            return "owner"
+        if user_id == self.user_id:
+            return "marshal"
+        return f"driver{user_id % 10000:04d}"
 
     @property
     def token(self) -> str:
@@ -100,17 +152,19 @@ def application(world: World) -> JSON:
         "tags": [],
         "install_params": None,
         "integration_types_config": {"0": {}, "1": {}},
-        "approximate_guild_count": 1,
+        "approximate_guild_count": len(world.guild_ids),
         "rpc_origins": [],
     }
 
 
-def text_channel(world: World) -> JSON:
+def text_channel(world: World, guild_id: int | None = None) -> JSON:
+    """The text channel of ``guild_id`` (default: the first guild's)."""
+    guild_id = world.guild_id if guild_id is None else guild_id
     return {
-        "id": str(world.channel_id),
-        "type": 0,
-        "guild_id": str(world.guild_id),
-        "name": "paddock",
+        "id": str(world.channel_for(guild_id)),
+        "type": TEXT_CHANNEL,
+        "guild_id": str(guild_id),
+        "name": "paddock" if guild_id == world.guild_id else "pit-lane",
         "position": 0,
         "flags": 0,
         "parent_id": None,
@@ -122,14 +176,31 @@ def text_channel(world: World) -> JSON:
     }
 
 
-def member(world: World, user_payload: JSON, *, permissions: str | None = None) -> JSON:
+def dm_channel(world: World, recipient: JSON) -> JSON:
+    """The bot's DM channel with ``recipient``, as an interaction's ``channel`` carries it."""
+    return {
+        "id": str(world.dm_channel_id),
+        "type": DM_CHANNEL,
+        "last_message_id": None,
+        "flags": 0,
+        "recipients": [recipient],
+    }
+
+
+def member(
+    world: World,
+    user_payload: JSON,
+    *,
+    permissions: str | None = None,
+    joined_at: str | None = None,
+) -> JSON:
     payload: JSON = {
         "user": user_payload,
         "roles": [],
         "nick": None,
         "avatar": None,
         "banner": None,
-        "joined_at": world.joined_at,
+        "joined_at": joined_at or world.joined_at,
         "premium_since": None,
         "deaf": False,
         "mute": False,
@@ -142,9 +213,9 @@ def member(world: World, user_payload: JSON, *, permissions: str | None = None) 
     return payload
 
 
-def everyone_role(world: World) -> JSON:
+def everyone_role(world: World, guild_id: int | None = None) -> JSON:
     return {
-        "id": str(world.guild_id),
+        "id": str(world.guild_id if guild_id is None else guild_id),
         "name": "@everyone",
         "color": 0,
         "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
@@ -159,11 +230,20 @@ def everyone_role(world: World) -> JSON:
     }
 
 
-def guild_create(world: World) -> JSON:
-    """The ``GUILD_CREATE`` dispatch that follows ``READY`` for the test guild."""
-    return {
-        "id": str(world.guild_id),
-        "name": "Gridbot Test Paddock",
+def guild_create(
+    world: World, guild_id: int | None = None, *, joined_at: str | None = None, join: bool = False
+) -> JSON:
+    """The ``GUILD_CREATE`` for ``guild_id`` (default: the first guild).
+
+    Sent after ``READY`` for every guild it listed as unavailable (with ``unavailable: false``)
+    and, with ``join=True``, when the bot is added to a guild: then without ``unavailable``,
+    which is how discord.py tells a join (``on_guild_join``) from a guild coming back.
+    """
+    guild_id = world.guild_id if guild_id is None else guild_id
+    joined_at = joined_at or world.joined_at
+    payload: JSON = {
+        "id": str(guild_id),
+        "name": world.guild_name(guild_id),
         "icon": None,
         "splash": None,
         "discovery_splash": None,
@@ -182,7 +262,7 @@ def guild_create(world: World) -> JSON:
         "premium_progress_bar_enabled": False,
         "preferred_locale": "en-US",
         "features": [],
-        "system_channel_id": str(world.channel_id),
+        "system_channel_id": str(world.channel_for(guild_id)),
         "system_channel_flags": 0,
         "rules_channel_id": None,
         "public_updates_channel_id": None,
@@ -192,16 +272,18 @@ def guild_create(world: World) -> JSON:
         "max_video_channel_users": 25,
         "max_stage_video_channel_users": 50,
         "application_id": None,
-        "roles": [everyone_role(world)],
+        "roles": [everyone_role(world, guild_id)],
         "emojis": [],
         "stickers": [],
-        "joined_at": world.joined_at,
+        "joined_at": joined_at,
         "large": False,
         "unavailable": False,
         "lazy": True,
         "member_count": 3,
-        "members": [member(world, user(world.bot_user_id, "Gridbot", bot=True))],
-        "channels": [text_channel(world)],
+        "members": [
+            member(world, user(world.bot_user_id, "Gridbot", bot=True), joined_at=joined_at)
+        ],
+        "channels": [text_channel(world, guild_id)],
         "threads": [],
         "presences": [],
         "voice_states": [],
@@ -210,15 +292,33 @@ def guild_create(world: World) -> JSON:
         "soundboard_sounds": [],
         "embedded_activities": [],
     }
+    if join:
+        del payload["unavailable"]
+    return payload
 
 
-def ready(world: World, session: str, resume_gateway_url: str) -> JSON:
-    """The ``READY`` dispatch: guilds come later as ``GUILD_CREATE``, so they start unavailable."""
+def guild_delete(guild_id: int) -> JSON:
+    """The ``GUILD_DELETE`` for a guild the bot was removed from (no ``unavailable``: not an
+    outage)."""
+    return {"id": str(guild_id)}
+
+
+def ready(
+    world: World,
+    session: str,
+    resume_gateway_url: str,
+    guild_ids: tuple[int, ...] | list[int] | None = None,
+) -> JSON:
+    """The ``READY`` dispatch: guilds come later as ``GUILD_CREATE``, so they start unavailable.
+
+    ``guild_ids`` are the guilds the bot is in (default: both of the world's).
+    """
+    guilds = world.guild_ids if guild_ids is None else guild_ids
     return {
         "v": 10,
         "user": bot_user(world),
         "user_settings": {},
-        "guilds": [{"id": str(world.guild_id), "unavailable": True}],
+        "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
         "guild_join_requests": [],
         "relationships": [],
         "private_channels": [],
@@ -234,7 +334,8 @@ def ready(world: World, session: str, resume_gateway_url: str) -> JSON:
 
 
 def option(name: str, value: Any, kind: int, *, focused: bool = False) -> JSON:
-    """One interaction option as Discord types it: 3 string, 4 integer, 5 boolean, 10 number."""
+    """One interaction option as Discord types it: 3 string, 4 integer, 5 boolean, 10 number,
+    11 attachment (the value is the attachment's id, resolved in ``data.resolved``)."""
     payload: JSON = {"name": name, "type": kind, "value": value}
     if focused:
         payload["focused"] = True
@@ -249,10 +350,19 @@ def interaction(
     options: list[JSON],
     locale: str = "en-GB",
     permissions: str = MEMBER_PERMISSIONS,
+    guild_id: int | None = None,
+    user_id: int | None = None,
+    dm: bool = False,
+    resolved: JSON | None = None,
 ) -> JSON:
-    """An ``INTERACTION_CREATE`` for ``command`` (as registered) used in the test guild's channel.
+    """An ``INTERACTION_CREATE`` for ``command`` (as registered).
 
-    ``kind`` is 2 for an application command, 4 for autocomplete.
+    ``kind`` is 2 for an application command, 4 for autocomplete. By default it is used in the
+    first guild's channel by ``world.user_id`` with ``permissions``; ``guild_id`` picks the
+    guild, ``user_id`` the invoker. ``dm=True`` makes it what Discord sends from the bot's DM:
+    no guild, no member but a top-level ``user``, a type 1 channel, ``context`` 1, and
+    ``authorizing_integration_owners`` ``{"0": "0"}`` (a guild install used outside any guild).
+    ``resolved`` is ``data.resolved`` (e.g. ``{"attachments": {id: attachment}}``).
     """
     data: JSON = {
         "id": command["id"],
@@ -262,39 +372,85 @@ def interaction(
     }
     if command.get("guild_id") is not None:
         data["guild_id"] = command["guild_id"]
-    invoker = user(world.user_id, "marshal")
-    return {
+    if resolved:
+        data["resolved"] = resolved
+    invoker_id = world.user_id if user_id is None else user_id
+    invoker = user(invoker_id, world.username(invoker_id))
+    payload: JSON = {
         "id": str(snowflake()),
         "application_id": str(world.application_id),
         "type": kind,
         "data": data,
-        "guild_id": str(world.guild_id),
-        "guild": {"id": str(world.guild_id), "locale": "en-US", "features": []},
-        "channel_id": str(world.channel_id),
-        "channel": text_channel(world),
-        "member": member(world, invoker, permissions=permissions),
         "token": interaction_token(),
         "version": 1,
-        "app_permissions": ALL_PERMISSIONS,
         "locale": locale,
-        "guild_locale": "en-US",
         "entitlements": [],
         "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(world.guild_id)},
-        "context": 0,
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
+    if dm:
+        payload |= {
+            "channel_id": str(world.dm_channel_id),
+            "channel": dm_channel(world, invoker),
+            "user": invoker,
+            "app_permissions": DM_APP_PERMISSIONS,
+            "authorizing_integration_owners": {GUILD_INSTALL: "0"},
+            "context": BOT_DM_CONTEXT,
+        }
+        return payload
+    guild = world.guild_id if guild_id is None else guild_id
+    payload |= {
+        "guild_id": str(guild),
+        "guild": {"id": str(guild), "locale": "en-US", "features": []},
+        "channel_id": str(world.channel_for(guild)),
+        "channel": text_channel(world, guild),
+        "member": member(world, invoker, permissions=permissions),
+        "app_permissions": ALL_PERMISSIONS,
+        "guild_locale": "en-US",
+        "authorizing_integration_owners": {GUILD_INSTALL: str(guild)},
+        "context": GUILD_CONTEXT,
+    }
+    return payload
+
+
+def attachment(
+    attachment_id: int,
+    filename: str,
+    size: int,
+    url: str,
+    *,
+    content_type: str | None,
+    ephemeral: bool = True,
+) -> JSON:
+    """An attachment as ``data.resolved.attachments`` carries it for an attachment option."""
+    payload: JSON = {
+        "id": str(attachment_id),
+        "filename": filename,
+        "size": size,
+        "url": url,
+        "proxy_url": url,
+        "ephemeral": ephemeral,
+    }
+    if content_type is not None:
+        payload["content_type"] = content_type
+    return payload
 
 
 def message(world: World, *, message_id: int, body: JSON, interaction_payload: JSON) -> JSON:
-    """The message Discord creates from a response or followup body."""
-    invoker = interaction_payload.get("member", {}).get("user") or user(world.user_id, "marshal")
+    """The message Discord creates from a response or followup body, where the interaction was."""
+    invoker = (
+        interaction_payload.get("member", {}).get("user")
+        or interaction_payload.get("user")
+        or user(world.user_id, "marshal")
+    )
     data = interaction_payload.get("data", {})
+    where: JSON = {"channel_id": interaction_payload.get("channel_id", str(world.channel_id))}
+    if "guild_id" in interaction_payload:
+        where["guild_id"] = interaction_payload["guild_id"]
     return {
         "id": str(message_id),
         "type": 20,
-        "channel_id": str(world.channel_id),
-        "guild_id": str(world.guild_id),
+        **where,
         "author": user(world.bot_user_id, "Gridbot", bot=True),
         "content": body.get("content") or "",
         "timestamp": _iso(datetime.datetime.now(datetime.UTC)),

@@ -38,6 +38,12 @@ class Recorded:
     """The status the stand-in answered with (``None`` for gateway events)."""
     settled: bool = False
     """Answered (REST) or received (gateway): only settled records satisfy a wait."""
+    checked_against: str | None = None
+    """The operation of Discord's OpenAPI description the body was validated against."""
+    invalid: dict[str, Any] | None = None
+    """Discord's ``errors`` tree when the body broke that description (answered 400, 50035)."""
+    invalid_detail: list[str] = field(default_factory=list)
+    """jsonschema's own account of each failure, with the schema path, for debugging."""
 
     @property
     def key(self) -> str:

@@ -11,13 +11,17 @@ from typing import Any
 from aiohttp import web
 
 from . import errors
+from .attachments import ROUTE as CDN_ROUTE
+from .attachments import Attachments
 from .commands import CommandStore, validate
 from .faults import Faults
 from .interactions import Interactions
+from .openapi import BodySchemas
 from .payloads import World, application, bot_user
 from .recorder import SECRET_HEADERS, Recorded, RecordedFile, Recorder
 
 PREFIX = "/api/v10"
+CDN_PREFIX = "/attachments/"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Routes a webhook token authorises on its own, as on Discord: no bot token needed.
 TOKEN_ROUTES = ("/interactions/", "/webhooks/")
@@ -57,6 +61,10 @@ class Rest:
         faults: Faults,
         interactions: Interactions,
         gateway_url: Callable[[], str],
+        *,
+        attachments: Attachments | None = None,
+        joined: set[int] | None = None,
+        schemas: BodySchemas | None = None,
     ) -> None:
         self.world = world
         self.recorder = recorder
@@ -64,6 +72,11 @@ class Rest:
         self.interactions = interactions
         self.commands = CommandStore(world.application_id)
         self.gateway_url = gateway_url
+        self.attachments = attachments if attachments is not None else Attachments()
+        self.joined = joined if joined is not None else set(world.guild_ids)
+        """The guilds the bot is in (shared with the gateway, which changes it)."""
+        self.schemas = schemas
+        """Discord's OpenAPI request bodies; ``None`` checks only the stand-in's own rules."""
 
     def routes(self) -> list[web.RouteDef]:
         """The routes, mounted under ``/api/v10`` as ``discord.http.Route.BASE`` expects."""
@@ -85,12 +98,15 @@ class Rest:
             web.patch(hook + "/messages/{message_id}", self.edit_message),
             web.delete(hook + "/messages/{message_id}", self.delete_message),
         ]
-        return [web.route(r.method, PREFIX + r.path, r.handler) for r in routes]
+        api = [web.route(r.method, PREFIX + r.path, r.handler) for r in routes]
+        return [*api, web.get(CDN_ROUTE, self.attachments.serve)]
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Record the request, then answer as Discord would: 401, a scheduled fault or the route."""
-        if not request.path.startswith(PREFIX + "/"):
+        """Record the request, then answer as Discord would: 401, a scheduled fault, 400 for a
+        body Discord's OpenAPI description refuses, or the route."""
+        cdn = request.path.startswith(CDN_PREFIX)
+        if not request.path.startswith(PREFIX + "/") and not cdn:
             return await handler(request)
         info = request.match_info
         resource = info.route.resource
@@ -112,10 +128,16 @@ class Rest:
         request[RECORD] = record
         self.recorder.add(record)
         response: web.StreamResponse
-        if not record.authorized and not route.startswith(TOKEN_ROUTES):
+        if cdn:
+            fault = self.faults.take(record.key)
+            response = fault.response() if fault else await handler(request)
+        elif not record.authorized and not route.startswith(TOKEN_ROUTES):
             response = errors.unauthorized()
         elif fault := self.faults.take(record.key):
             response = fault.response()
+        elif refused := self._check_body(record):
+            response = refused
+            errors.with_rate_limit_headers(response, record.key)
         else:
             try:
                 response = await handler(request)
@@ -127,6 +149,22 @@ class Rest:
         record.status = response.status
         self.recorder.settle(record)
         return response
+
+    def _check_body(self, record: Recorded) -> web.Response | None:
+        """Discord's 400 if the body breaks its OpenAPI description, else ``None``."""
+        if self.schemas is None or not isinstance(record.json, (dict, list)):
+            return None
+        verdict = self.schemas.check(record.method, record.path, record.json)
+        if verdict is None:
+            return None
+        record.checked_against = verdict.operation
+        if not verdict.problems:
+            return None
+        record.invalid = verdict.errors
+        record.invalid_detail = [
+            f"{'.'.join(map(str, p.path)) or '<body>'}: {p.detail}" for p in verdict.problems
+        ]
+        return errors.invalid_form_body(record.invalid)
 
     @staticmethod
     def _record(request: web.Request) -> Recorded:
@@ -151,7 +189,7 @@ class Rest:
         if request.match_info["application_id"] != str(self.world.application_id):
             return errors.error(403, "Missing Access", 50001)
         guild = request.match_info.get("guild_id")
-        if guild is not None and guild != str(self.world.guild_id):
+        if guild is not None and guild not in {str(g) for g in self.joined}:
             return errors.error(403, "Missing Access", 50001)
         return int(guild) if guild else None
 

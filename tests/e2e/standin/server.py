@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from aiohttp import web
 
-from . import payloads
+from . import openapi, payloads
+from .attachments import ROUTE as CDN_ROUTE
+from .attachments import Attachments
 from .faults import Fault, Faults
 from .gateway import Gateway
 from .interactions import EPHEMERAL, Interactions
@@ -19,7 +21,10 @@ JSON = dict[str, Any]
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 FOLLOWUP = "POST /webhooks/{application_id}/{token}"
 EDIT_ORIGINAL = "PATCH /webhooks/{application_id}/{token}/messages/{message_id}"
+DOWNLOAD = "GET " + CDN_ROUTE
+"""The key of a download of an attachment from the stand-in's CDN."""
 OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
+ATTACHMENT_OPTION = 11
 
 
 def visible_text(body: JSON) -> str:
@@ -75,17 +80,78 @@ class CallbackResult:
         return self.data.get("allowed_mentions")
 
 
+def refusal(what: str, record: Recorded) -> str:
+    said = f"Discord refused the {what} ({record.status}): {record.json}"
+    if record.invalid is not None:
+        said += f"\nagainst its OpenAPI description: {record.invalid_detail}"
+    return said
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Where and by whom a command is used: the keywords :meth:`StandIn.invoke`, ``ask`` and
+    ``autocomplete`` take out of their options.
+
+    ``guild``: the guild id (default: ``world.guild_id``; ``world.other_guild_id`` is the
+    second). ``user_id``: the invoker (default ``world.user_id``; ``world.owner_id`` owns the
+    application). ``permissions``: the member's, a decimal string (default
+    ``payloads.MEMBER_PERMISSIONS``, without Manage Server; ``payloads.MANAGER_PERMISSIONS``
+    has it). ``dm``: used in the bot's DM instead (no guild, no member).
+    """
+
+    guild: int | None = None
+    user_id: int | None = None
+    permissions: str | None = None
+    dm: bool = False
+
+    KEYWORDS: ClassVar[tuple[str, ...]] = ("guild", "user_id", "permissions", "dm")
+
+    @classmethod
+    def pop_from(cls, options: dict[str, Any]) -> Invocation:
+        return cls(**{k: options.pop(k) for k in cls.KEYWORDS if k in options})
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.KEYWORDS}
+
+
+def _is_attachment(value: Any) -> bool:
+    return isinstance(value, dict) and "filename" in value and "url" in value
+
+
 class StandIn:
-    def __init__(self, *, deadline: float = 3.0, heartbeat_interval: int = 41250) -> None:
+    """Discord on 127.0.0.1: REST under ``/api/v10``, the gateway, and a CDN for attachments.
+
+    ``check_bodies`` validates every JSON body the bot sends against Discord's OpenAPI
+    description (see ``openapi.py``); a body that breaks it is answered 400 (50035) and kept in
+    :attr:`invalid_bodies`.
+    """
+
+    def __init__(
+        self, *, deadline: float = 3.0, heartbeat_interval: int = 41250, check_bodies: bool = True
+    ) -> None:
         self.world = payloads.World()
         self.recorder = Recorder()
         self.faults = Faults()
+        self.joined: set[int] = set(self.world.guild_ids)
+        """The guilds the bot is in; see :meth:`remove_from_guild` and :meth:`add_to_guild`."""
+        self.attachments = Attachments()
         self.interactions = Interactions(self.world, deadline=deadline)
-        self.gateway = Gateway(self.world, self.recorder, heartbeat_interval=heartbeat_interval)
+        self.gateway = Gateway(
+            self.world, self.recorder, heartbeat_interval=heartbeat_interval, joined=self.joined
+        )
         self.rest = Rest(
-            self.world, self.recorder, self.faults, self.interactions, lambda: self.gateway.url
+            self.world,
+            self.recorder,
+            self.faults,
+            self.interactions,
+            lambda: self.gateway.url,
+            attachments=self.attachments,
+            joined=self.joined,
+            schemas=openapi.load() if check_bodies else None,
         )
         self._runner: web.AppRunner | None = None
+        self._invalid_taken = 0
         self.port = 0
 
     async def start(self) -> Self:
@@ -129,6 +195,22 @@ class StandIn:
     def requests(self, key: str) -> list[Recorded]:
         return self.recorder.find(lambda r: r.key == key)
 
+    @property
+    def checks_bodies(self) -> bool:
+        """Whether bodies are validated against Discord's OpenAPI description."""
+        return self.rest.schemas is not None
+
+    @property
+    def invalid_bodies(self) -> list[Recorded]:
+        """Requests refused because their body broke Discord's OpenAPI description."""
+        return self.recorder.find(lambda r: r.invalid is not None)
+
+    def take_invalid_bodies(self) -> list[Recorded]:
+        """The :attr:`invalid_bodies` not taken before: a test claims those it caused."""
+        found = self.invalid_bodies
+        self._invalid_taken, new = len(found), found[self._invalid_taken :]
+        return new
+
     async def wait_for(
         self,
         predicate: Predicate,
@@ -159,26 +241,120 @@ class StandIn:
         """Answer the next ``times`` requests to ``key`` (``"METHOD /route"``) with ``status``."""
         return self.faults.add(Fault(key, status, times, retry_after, is_global))
 
+    # The world: guilds, attachments
+
+    async def remove_from_guild(self, guild: int | None = None) -> int | None:
+        """The bot is removed from ``guild`` (default: the first): ``GUILD_DELETE`` is sent.
+
+        Returns the event's sequence number (``None`` if no bot has identified yet). Until
+        :meth:`add_to_guild`, no command can be invoked there and a new session's READY leaves
+        the guild out.
+        """
+        return await self.gateway.guild_delete(self.world.guild_id if guild is None else guild)
+
+    async def add_to_guild(self, guild: int | None = None) -> int | None:
+        """The bot is added (back) to ``guild`` (default: the first): ``GUILD_CREATE`` is sent."""
+        return await self.gateway.guild_create(self.world.guild_id if guild is None else guild)
+
+    def attachment(self, filename: str, data: bytes, *, content_type: str | None = None) -> JSON:
+        """Upload ``data`` as Discord does for an attachment option; returns its payload.
+
+        Pass the payload as the option's value (``ask("import", file=att)``): the option is
+        sent as type 11 with the attachment in ``data.resolved.attachments``. The bytes are
+        served at the payload's ``url`` (signed, like Discord's CDN), where discord.py's
+        ``Attachment.read()`` downloads them; each download is recorded as :data:`DOWNLOAD`.
+        """
+        if not self.port:
+            raise RuntimeError("start the stand-in first: the attachment URL names its port")
+        return self.attachments.upload(self.base_url, filename, data, content_type=content_type)
+
     # Interactions
 
-    def command(self, name: str) -> JSON:
-        found = self.rest.commands.find(name, guild_id=self.world.guild_id)
+    def command(self, name: str, *, guild: int | None = None, dm: bool = False) -> JSON:
+        """``/name`` as a user would find it in ``guild`` (default: the first), or in the bot's
+        DM (``dm=True``: a global command allowed in that context)."""
+        if dm:
+            found = self.rest.commands.find_in_dm(name)
+            if found is None:
+                raise LookupError(f"/{name} is not a global command usable in the bot's DM")
+            return found
+        guild_id = self.world.guild_id if guild is None else guild
+        if guild_id not in self.world.guild_ids:
+            raise LookupError(f"guild {guild_id} is not in the stand-in's world")
+        if guild_id not in self.joined:
+            raise LookupError(f"the bot is not in guild {guild_id}: nobody can invoke /{name}")
+        found = self.rest.commands.find(name, guild_id=guild_id)
         if found is None:
-            raise LookupError(f"/{name} has not been synced to the stand-in")
+            raise LookupError(f"/{name} has not been synced to the stand-in for guild {guild_id}")
         return found
 
-    def build_interaction(self, name: str, options: list[JSON], *, kind: int = 2) -> JSON:
+    def build_interaction(
+        self,
+        name: str,
+        options: list[JSON],
+        *,
+        kind: int = 2,
+        guild: int | None = None,
+        user_id: int | None = None,
+        permissions: str | None = None,
+        dm: bool = False,
+    ) -> JSON:
+        """The ``INTERACTION_CREATE`` payload for ``/name`` with ``options``.
+
+        Where: ``guild`` (default: the first guild) or ``dm=True`` (the bot's DM, no guild).
+        Who: ``user_id`` (default ``world.user_id``; ``world.owner_id`` owns the application)
+        with ``permissions`` in the guild (default ``payloads.MEMBER_PERMISSIONS``, which lacks
+        Manage Server; ``payloads.MANAGER_PERMISSIONS`` has it). Attachment options (type 11)
+        whose value is the id of an uploaded :meth:`attachment` are resolved.
+        """
+        if dm and (guild is not None or permissions is not None):
+            raise ValueError("a DM has no guild and no member permissions")
         return payloads.interaction(
-            self.world, kind=kind, command=self.command(name), options=options
+            self.world,
+            kind=kind,
+            command=self.command(name, guild=guild, dm=dm),
+            options=options,
+            permissions=payloads.MEMBER_PERMISSIONS if permissions is None else permissions,
+            guild_id=guild,
+            user_id=user_id,
+            dm=dm,
+            resolved=self._resolved(options),
         )
 
+    def _resolved(self, options: list[JSON]) -> JSON | None:
+        """``data.resolved`` for the attachment options among ``options`` (nested too)."""
+        found: JSON = {}
+        stack = list(options)
+        while stack:
+            item = stack.pop()
+            stack += item.get("options") or []
+            if item.get("type") == ATTACHMENT_OPTION:
+                attachment = self.attachments.resolve(str(item.get("value")))
+                if attachment is not None:
+                    found[attachment["id"]] = attachment
+        return {"attachments": found} if found else None
+
     def typed_options(
-        self, name: str, values: dict[str, Any], focused: str | None = None
+        self,
+        name: str,
+        values: dict[str, Any],
+        focused: str | None = None,
+        *,
+        guild: int | None = None,
+        dm: bool = False,
     ) -> list[JSON]:
-        """Options typed as Discord types them, from the synced schema of ``/name``."""
-        declared = {o["name"]: o for o in self.command(name).get("options") or []}
+        """Options typed as Discord types them, from the synced schema of ``/name``.
+
+        An attachment payload (from :meth:`attachment`) becomes a type 11 option whose value
+        is the attachment's id.
+        """
+        command = self.command(name, guild=guild, dm=dm)
+        declared = {o["name"]: o for o in command.get("options") or []}
         built = []
         for key, value in values.items():
+            if _is_attachment(value):
+                built.append(payloads.option(key, value["id"], ATTACHMENT_OPTION))
+                continue
             kind = declared[key]["type"] if key in declared else OPTION_TYPES[type(value)]
             if key == focused:  # what the user has typed so far: always a string
                 built.append(payloads.option(key, str(value), kind, focused=True))
@@ -192,14 +368,22 @@ class StandIn:
         return item.id
 
     async def invoke(self, name: str, /, **options: Any) -> str:
-        """Dispatch ``/name`` with ``options``; returns the interaction id."""
-        return await self.dispatch_interaction(
-            self.build_interaction(name, self.typed_options(name, options))
-        )
+        """Dispatch ``/name`` with ``options``; returns the interaction id.
+
+        The keywords of :class:`Invocation` (``guild``, ``user_id``, ``permissions``, ``dm``)
+        say where and by whom instead of being options; an option with one of those names must
+        be built with :meth:`build_interaction`.
+        """
+        how = Invocation.pop_from(options)
+        built = self.typed_options(name, options, guild=how.guild, dm=how.dm)
+        return await self.dispatch_interaction(self.build_interaction(name, built, **how.kwargs))
 
     async def autocomplete(self, name: str, focused: str, /, **options: Any) -> str:
-        built = self.typed_options(name, options, focused=focused)
-        return await self.dispatch_interaction(self.build_interaction(name, built, kind=4))
+        """Dispatch an autocomplete for option ``focused`` of ``/name``; as :meth:`invoke`."""
+        how = Invocation.pop_from(options)
+        built = self.typed_options(name, options, focused=focused, guild=how.guild, dm=how.dm)
+        payload = self.build_interaction(name, built, kind=4, **how.kwargs)
+        return await self.dispatch_interaction(payload)
 
     def _settled_callback(self, ids: set[str]) -> Predicate:
         def settled(r: Recorded) -> bool:
@@ -210,7 +394,7 @@ class StandIn:
 
     def _result(self, record: Recorded) -> CallbackResult:
         if record.status is not None and record.status >= 300:
-            raise AssertionError(f"Discord refused the callback ({record.status}): {record.json}")
+            raise AssertionError(refusal("callback", record))
         dispatched = self.interactions.by_id[record.match["interaction_id"]].dispatched_at
         return CallbackResult(record, record.at - dispatched)
 
@@ -241,6 +425,7 @@ class StandIn:
         return [by_id[i] for i in interaction_ids]
 
     async def ask(self, name: str, /, *, timeout: float = 3.0, **options: Any) -> CallbackResult:  # noqa: ASYNC109
+        """:meth:`invoke` (with :class:`Invocation`'s keywords), then :meth:`wait_for_response`."""
         return await self.wait_for_response(await self.invoke(name, **options), timeout=timeout)
 
     async def wait_for_followup(
@@ -261,6 +446,6 @@ class StandIn:
 
         (record,) = await self.wait_for(followed, timeout=timeout)
         if record.status is not None and record.status >= 300:
-            raise AssertionError(f"Discord refused the followup ({record.status}): {record.json}")
+            raise AssertionError(refusal("followup", record))
         dispatched = self.interactions.by_id[interaction_id].dispatched_at
         return CallbackResult(record, record.at - dispatched)
