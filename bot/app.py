@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.storage import Libraries
 from bot.sync import sync_commands
 from bot.tree import GridTree
+from bot.views import PageButton
 
 log = logging.getLogger("gridbot")
 
@@ -58,6 +59,7 @@ class GridBot(commands.Bot):
         self._purging: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(PageButton)  # page buttons of any message, however old
         for name in extensions():
             await self.load_extension(name)
         if self.sync_on_start:

@@ -18,6 +18,7 @@ from bot.core.text import clip
 from bot.permissions import NotAllowed
 from bot.render.cards import Card, card_for, escape, event_pages, table_pages
 from bot.render.embed import to_embed
+from bot.tenancy import library_of
 from bot.views import send_pages
 
 log = logging.getLogger("gridbot.commands")
@@ -174,16 +175,25 @@ async def answer_for(
 ) -> None:
     """Like :func:`answer`, reusing the rendering of the same question about the same grid.
     ``private`` answers so that only the asker sees it (a server's setting)."""
-    await send(interaction, rendered_answers.get(grid, key, build), private=private)
+    await send(interaction, rendered_answers.get(grid, key, build), private=private, grid=grid)
 
 
 async def send(
-    interaction: discord.Interaction, rendered: Rendered, *, private: bool = False
+    interaction: discord.Interaction,
+    rendered: Rendered,
+    *,
+    private: bool = False,
+    grid: Grid | None = None,
 ) -> None:
+    """Send cards: one, or pages with buttons (of ``grid``'s table, else of the events)."""
     cards, embed = rendered
     ephemeral = private or cards[0].ephemeral
     if len(cards) > 1:
-        await send_pages(interaction, cards, embed, ephemeral=ephemeral)
+        token = ""
+        if grid is not None:
+            catalog = (await library_of(interaction)).catalog
+            token = catalog.token_of(catalog.key_of(grid))
+        await send_pages(interaction, cards, embed, ephemeral=ephemeral, grid=token)
     elif interaction.response.is_done():
         await interaction.followup.send(embed=embed, ephemeral=ephemeral)
     else:

@@ -1,62 +1,135 @@
-"""Previous/Next pages that only the person who asked can turn, for a few minutes."""
+"""Previous/Next pages whose buttons carry everything they need in their custom id, so they
+work for as long as the message exists, across restarts, in constant memory.
+
+A custom id is ``gb:<kind><dir>:<grid>:<page>:<owner>``: the kind of answer (``t`` the whole
+grid, ``e`` the events list), which way the button turns, the grid as served (a key token and
+the source digest, see :meth:`Catalog.token_of`), the page it shows, and the one person who may
+turn it. A click rebuilds that page from the grid; nothing is kept per message.
+"""
 
 from __future__ import annotations
 
-import contextlib
+import re
+from typing import Any
 
 import discord
 
-from bot.render.cards import Card
+from bot.core.answers import EventsAnswer, TableAnswer
+from bot.core.library import LibraryView
+from bot.render.cards import Card, event_pages, table_pages
 from bot.render.embed import to_embed
+from bot.tenancy import library_of
 
-PAGE_TIMEOUT = 180.0
-"""Seconds after the last use before the buttons stop working."""
+TABLE, EVENTS = "t", "e"
+CUSTOM_ID = re.compile(
+    r"gb:(?P<kind>[te])(?P<way>[pn]):(?P<grid>[0-9a-f]{0,20}):(?P<page>\d{1,4}):(?P<owner>\d{1,20})"
+)
+REFUSAL = "Only the person who asked can turn these pages; use `/grid` for your own copy."
 
 
-class Pager(discord.ui.View):
-    """Buttons that flip through a list of cards."""
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM_ID):
+    """One Previous or Next button, rebuilt from its custom id when clicked."""
 
     def __init__(
-        self, cards: list[Card], origin: discord.Interaction, *, timeout: float = PAGE_TIMEOUT
+        self, kind: str, way: str, grid: str, page: int, owner: int, *, disabled: bool = False
     ) -> None:
-        super().__init__(timeout=timeout)
-        self.cards = cards
-        self.origin = origin
-        self.owner_id = origin.user.id
-        self.page = 0
-        self._sync_buttons()
+        self.kind, self.way, self.grid, self.page, self.owner = kind, way, grid, page, owner
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if way == "p" else "Next",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"gb:{kind}{way}:{grid}:{page}:{owner}",
+                disabled=disabled,
+            )
+        )
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= len(self.cards) - 1
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PageButton:
+        return cls(
+            match["kind"], match["way"], match["grid"], int(match["page"]), int(match["owner"])
+        )
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.user.id == self.owner_id:
+        if interaction.user.id == self.owner:
             return True
-        await interaction.response.send_message(
-            "Only the person who asked can turn these pages; use `/grid` for your own copy.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(REFUSAL, ephemeral=True)
         return False
 
-    async def _show(self, interaction: discord.Interaction, page: int) -> None:
-        self.page = max(0, min(page, len(self.cards) - 1))
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=to_embed(self.cards[self.page]), view=self)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        library = await library_of(interaction)
+        if self.kind == EVENTS:
+            cards = events_cards(library)
+            await turn(interaction, cards, self.page, EVENTS, "", self.owner)
+            return
+        key, grid = library.catalog.by_token(self.grid)
+        if grid is not None:
+            cards = table_pages(TableAnswer(grid))
+            await turn(interaction, cards, self.page, TABLE, self.grid, self.owner)
+            return
+        await explain_stale(interaction, library, key, self.owner)
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
-        await self._show(interaction, self.page - 1)
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
-        await self._show(interaction, self.page + 1)
+def events_cards(library: LibraryView) -> list[Card]:
+    catalog = library.catalog
+    return event_pages(EventsAnswer(tuple(catalog.ordered), catalog.default, library.unavailable))
 
-    async def on_timeout(self) -> None:
-        self.previous.disabled = self.next.disabled = True
-        # If the message was deleted or the token expired, there is nothing left to disable.
-        with contextlib.suppress(discord.HTTPException):
-            await self.origin.edit_original_response(view=self)
+
+def buttons(kind: str, grid: str, page: int, pages: int, owner: int) -> discord.ui.View | None:
+    """Previous and Next for ``page`` (0-based) of ``pages``; none for a single page."""
+    if pages < 2:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(kind, "p", grid, max(page - 1, 0), owner, disabled=page == 0))
+    view.add_item(
+        PageButton(kind, "n", grid, min(page + 1, pages - 1), owner, disabled=page >= pages - 1)
+    )
+    view.stop()  # the bot listens through the dynamic item, not through this view
+    return view
+
+
+async def turn(
+    interaction: discord.Interaction,
+    cards: list[Card],
+    page: int,
+    kind: str,
+    grid: str,
+    owner: int,
+) -> None:
+    """Show ``page`` in place (the grid may have fewer pages than when the button was made)."""
+    page = max(0, min(page, len(cards) - 1))
+    view = buttons(kind, grid, page, len(cards), owner)
+    await interaction.response.edit_message(embed=to_embed(cards[page]), view=view)
+
+
+async def explain_stale(
+    interaction: discord.Interaction, library: LibraryView, key: str | None, owner: int
+) -> None:
+    """A click on a grid that is no longer served as it was: say what happened, privately,
+    with the current grid when there is one."""
+    if key is None:
+        await interaction.response.send_message(
+            "That grid is no longer served here, so its pages cannot turn. "
+            "/events lists the grids you can ask about.",
+            ephemeral=True,
+        )
+        return
+    current = library.catalog.grids[key]
+    since = library.since(key)
+    when = f" on <t:{int(since.timestamp())}:f>" if since else ""
+    cards = table_pages(TableAnswer(current))
+    token = library.catalog.token_of(key)
+    await interaction.response.send_message(
+        f"This grid was replaced{when}; here is the current one.",
+        embed=to_embed(cards[0]),
+        view=buttons(TABLE, token, 0, len(cards), owner) or discord.utils.MISSING,
+        ephemeral=True,
+    )
 
 
 async def send_pages(
@@ -65,11 +138,12 @@ async def send_pages(
     first: discord.Embed | None = None,
     *,
     ephemeral: bool = False,
+    grid: str = "",
 ) -> None:
-    """Send the first card (``first``, if already made an embed), with a pager for the rest."""
+    """Send the first card (``first``, if already made an embed), with buttons for the rest:
+    pages of the grid named by ``grid`` (a :meth:`Catalog.token_of`), else of the events."""
     embed = first if first is not None else to_embed(cards[0])
-    if len(cards) == 1:
-        await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
-        return
-    view = Pager(cards, interaction)
-    await interaction.response.send_message(embed=embed, view=view, ephemeral=ephemeral)
+    view = buttons(TABLE if grid else EVENTS, grid, 0, len(cards), interaction.user.id)
+    await interaction.response.send_message(
+        embed=embed, view=view or discord.utils.MISSING, ephemeral=ephemeral
+    )

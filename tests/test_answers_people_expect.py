@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.app import GridBot
 from bot.cogs.help import help_from_tree
-from bot.views import Pager
+from bot.settings import Settings
+from tests.conftest import DATA, open_test_libraries, start_client
 from tests.dispatch import (
     USER_ID,
     RecordingAdapter,
     Sent,
     autocomplete,
     invoke,
-    next_sent,
     press,
 )
 
@@ -117,19 +116,26 @@ async def test_whole_grid_pages_only_for_the_asker(
     assert buttons(turned)["Next"]["disabled"] is True
 
 
-async def test_pager_disables_itself_after_the_timeout(
-    gridbot: GridBot, adapter: RecordingAdapter, monkeypatch: pytest.MonkeyPatch
+async def test_pages_turn_after_a_restart(
+    gridbot: GridBot, adapter: RecordingAdapter, tmp_path: Path
 ) -> None:
-    original = Pager.__init__
-
-    def quick(self: Pager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "timeout": 0.05})
-
-    monkeypatch.setattr(Pager, "__init__", quick)
-    await invoke(gridbot, adapter, "grid")
-    edit = await next_sent(adapter, len(adapter.sent))
-    assert edit.method == "PATCH" and edit.path.endswith("/messages/@original")
-    assert all(b["disabled"] for b in buttons(edit).values())
+    """The buttons carry their state: a new bot process turns the page of an old message."""
+    sent = await invoke(gridbot, adapter, "grid")
+    message = adapter.messages[-1]
+    next_id = buttons(sent)["Next"]["custom_id"]
+    assert len(next_id) <= 100
+    settings = Settings.load({"GRIDBOT_DATA_DIR": DATA, "DISCORD_TOKEN": None})
+    libraries = await open_test_libraries(f"sqlite:///{tmp_path}/restarted.sqlite3")
+    restarted = await start_client(settings, libraries)
+    try:
+        turned = await press(restarted, adapter, message, next_id)
+        assert turned.payload["type"] == 7
+        assert turned.embed["footer"]["text"].endswith("page 2/2")
+        back = await press(restarted, adapter, message, buttons(turned)["Previous"]["custom_id"])
+        assert back.embed["footer"]["text"].endswith("page 1/2")
+    finally:
+        await restarted.close()
+        await libraries.close()
 
 
 async def test_help_is_generated_from_the_tree(gridbot: GridBot, adapter: RecordingAdapter) -> None:

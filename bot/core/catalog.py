@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ class CatalogDiff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
+
+
+def key_token(key: str) -> str:
+    """8 hex digits naming a grid key in a button's custom id."""
+    return hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
 def _recency(key: str, grid: Grid) -> tuple[int, str, str]:
@@ -160,6 +166,34 @@ class Catalog:
             )
             for hit in self._index().search(text, MAX_CHOICES)
         ]
+
+    def token_of(self, key: str) -> str:
+        """A short, stable name for a grid as served (its key and the digest of its source),
+        for buttons that must find it again after a restart: 8 hex digits of the key's hash
+        and the first 12 of the source's."""
+        return key_token(key) + self.grids[key].digest[:12]
+
+    def key_of(self, grid: Grid) -> str:
+        """The key ``grid`` is served under here."""
+        keys = self._memo.get("keys")
+        if not isinstance(keys, dict):
+            keys = {id(g): key for key, g in self.grids.items()}
+            self._memo["keys"] = keys
+        return str(keys[id(grid)])
+
+    def by_token(self, token: str) -> tuple[str | None, Grid | None]:
+        """The grid a :meth:`token_of` names: ``(key, grid)`` when that very source is still
+        served; ``(key, None)`` when its key serves another source now (it was replaced);
+        ``(None, None)`` when nothing of that key is served."""
+        keys = self._memo.get("tokens")
+        if not isinstance(keys, dict):
+            keys = {key_token(key): key for key in self.grids}
+            self._memo["tokens"] = keys
+        key = keys.get(token[:8])
+        if key is None:
+            return None, None
+        grid = self.grids[key]
+        return key, grid if grid.digest and grid.digest.startswith(token[8:]) else None
 
     def diff(self, before: Catalog) -> CatalogDiff:
         """What changed from ``before`` to this catalog."""

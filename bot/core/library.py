@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.core.catalog import Catalog
 from bot.core.complete import MAX_CHOICES, MAX_NAME, Suggestion
 from bot.core.errors import QueryError
-from bot.core.model import Grid
+from bot.core.model import SERVER, Grid
 from bot.core.search import EXACT, NameIndex
 from bot.core.text import clip
 
@@ -44,6 +44,8 @@ class OwnFile:
     title: str
     version: int
     removed: bool
+    since: datetime | None = None
+    """When the version in service was imported."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,18 @@ class LibraryView:
     unavailable: tuple[Unavailable, ...] = ()
     configured_default: str | None = None
     """The operator's ``GRIDBOT_DEFAULT_EVENT``, the second rule for the default event."""
+    operator_loaded_at: datetime | None = None
+    """When the operator's files were last (re)loaded."""
+
+    def since(self, key: str) -> datetime | None:
+        """Since when the grid of ``key`` has been served as it is now."""
+        grid = self.catalog.grids.get(key)
+        if grid is None:
+            return None
+        if grid.meta.library == SERVER:
+            own = next((f for f in self.files if f.key == key), None)
+            return own.since if own is not None else None
+        return self.operator_loaded_at
 
     @property
     def private(self) -> bool:

@@ -118,7 +118,11 @@ class Libraries:
         catalog = self.operator.catalog
         if guild_id is None:
             if self._dm_view is None or self._dm_view.catalog is not catalog:
-                self._dm_view = LibraryView(catalog, configured_default=self.configured_default)
+                self._dm_view = LibraryView(
+                    catalog,
+                    configured_default=self.configured_default,
+                    operator_loaded_at=self._loaded_at(),
+                )
             return self._dm_view
         server = self._cache.get(guild_id)
         if server is None:
@@ -143,7 +147,11 @@ class Libraries:
             files=server.files,
             unavailable=server.unavailable,
             configured_default=self.configured_default,
+            operator_loaded_at=self._loaded_at(),
         )
+
+    def _loaded_at(self) -> datetime:
+        return datetime.fromtimestamp(self.operator.loaded_at, UTC)
 
     async def _load(self, guild_id: int) -> _Server:
         """Read a server from the database once, however many ask at the same time."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func
@@ -57,6 +57,7 @@ async def read_all(
             versions.c.version,
             versions.c.filename,
             versions.c.title,
+            versions.c.created_at,
             bytes_if_serving.label("data"),
         )
         .join(versions, _current())
@@ -65,7 +66,8 @@ async def read_all(
     serving: list[Source] = []
     every: list[OwnFile] = []
     for row in await connection.execute(query):
-        every.append(OwnFile(row.key, row.title, row.version, row.removed))
+        since = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        every.append(OwnFile(row.key, row.title, row.version, row.removed, since))
         if not row.removed:
             serving.append(Source(row.key, row.filename, row.version, row.data))
     return serving, every
