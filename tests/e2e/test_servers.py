@@ -120,12 +120,13 @@ async def test_members_without_manage_server_are_refused(servers: Running) -> No
     standin = servers.standin
     refused = await upload(standin, "2006-sebring-qualifying.md", grid("X"), permissions=MEMBER)
     assert refused.ephemeral and "Manage Server" in refused.text, refused.text
-    for name, options in (
+    cases: tuple[tuple[str, dict[str, Any]], ...] = (
         ("settings", {"answers": "private"}),
         ("remove", {"event": "2006-sebring-qualifying"}),
         ("history", {"event": "2006-sebring-qualifying"}),
         ("restore", {"event": "2006-sebring-qualifying"}),
-    ):
+    )
+    for name, options in cases:
         answer = await standin.ask(name, permissions=MEMBER, **options)
         assert answer.ephemeral and "Not allowed" in answer.text, (name, answer.text)
     events = await standin.ask("events")
