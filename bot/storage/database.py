@@ -82,7 +82,12 @@ def create_engine(url: URL) -> AsyncEngine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseRefused(
+                    f"cannot create the folder of the database {path}: {error.strerror}"
+                ) from None
         options["connect_args"] = {"timeout": 30}
     else:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
