@@ -80,15 +80,17 @@ class LibraryView:
     def default_reason(self) -> tuple[str, Grid]:
         """Which rule picks the default event, in words, and the grid it picks."""
         rule, grid = self.catalog.default_rule()
-        reasons = [
-            reason
-            for reason, value in (
-                ("this server's default", self.settings.default_event),
-                ("the bot's configured default", self.configured_default),
-            )
-            if value
-        ]
-        return (reasons[rule] if rule < len(reasons) else "the newest grid"), grid
+        if rule >= len(self.catalog.defaults):
+            return "the newest grid", grid
+        if self.catalog.defaults[rule] == self.settings.default_event:
+            return "this server's default", grid
+        return "the bot's configured default", grid
+
+    @property
+    def missing_default(self) -> bool:
+        """The server's default event is set, but is no grid it can see (removed)."""
+        wanted = self.settings.default_event
+        return bool(wanted) and wanted not in self.catalog.grids
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ def parse_url(text: str) -> URL:
     """A URL with its async driver; :class:`BadDatabaseUrl` names what is wrong."""
     try:
         url = make_url(text.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise BadDatabaseUrl(
             f"GRIDBOT_DATABASE_URL is not a database URL: {redact_text(text)!r} "
             "(expected sqlite:///path or postgresql://user:password@host/database)"
@@ -57,11 +57,14 @@ def redact(url: URL) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Best effort for text that is not even a URL: hide what follows ``:`` before ``@``."""
+    """Best effort for text that is not even a URL: whatever stands between the user name and
+    the last ``@`` is hidden."""
     head, at, tail = text.rpartition("@")
     if not at:
         return text
     scheme, sep, rest = head.partition("://")
+    if not sep:
+        scheme, rest = "", head
     user = rest.split(":", 1)[0]
     return f"{scheme}{sep}{user}:***@{tail}"
 
@@ -93,16 +96,38 @@ def create_engine(url: URL) -> AsyncEngine:
         options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **options)
     if is_sqlite(url):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+def _sqlite_connect(connection: Any, _record: Any) -> None:
+    """WAL, foreign keys, and transactions SQLAlchemy controls: the sqlite3 driver would
+    otherwise begin one only before a write, so reads and savepoints before it would run
+    outside the transaction (SQLAlchemy's documented recipe for pysqlite and aiosqlite)."""
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A transaction that will write takes the write lock at once (and so waits its turn);
+    # one that reads first and writes later could be refused mid-way ("database is locked").
+    writes = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+WRITES = "gridbot_writes"
+"""An execution option: the transactions of an engine made with it will write
+(:func:`writer`)."""
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (and pool) for transactions that write."""
+    return engine.execution_options(**{WRITES: True})
 
 
 def classify(error: BaseException, url: URL) -> Exception:

@@ -36,7 +36,7 @@ from bot.core.loader import mebibytes, parse_source
 from bot.core.model import SERVER, Grid
 from bot.core.store import GridStore
 from bot.storage import servers, sources
-from bot.storage.database import create_engine, parse_url
+from bot.storage.database import create_engine, parse_url, writer
 from bot.storage.scope import ServerScope
 
 log = logging.getLogger("gridbot.storage")
@@ -90,6 +90,8 @@ class Libraries:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
+        self.writer = writer(engine)
+        """The same engine, for transactions that write."""
         self.operator = operator
         self.limits = limits or Limits()
         self.configured_default = configured_default
@@ -139,7 +141,12 @@ class Libraries:
         return guild_id is None or guild_id in self._cache
 
     def _combine(self, guild_id: int, server: _Server, catalog: Catalog) -> LibraryView:
-        defaults = tuple(d for d in (server.settings.default_event, self.configured_default) if d)
+        # The server's default is a key, matched exactly: when that grid is removed, the next
+        # rule answers (a near name must not stand in for it).
+        own = server.settings.default_event
+        if own is not None and own not in server.grids and own not in catalog.grids:
+            own = None
+        defaults = tuple(d for d in (own, self.configured_default) if d)
         return LibraryView(
             catalog.overlaid(server.grids, defaults).prepare(),
             guild_id=guild_id,
@@ -405,12 +412,11 @@ class Libraries:
     async def settings(self, guild_id: int, changed: tuple[str, ...] = ()) -> SettingsAnswer:
         view = await self.view(guild_id)
         reason, grid = view.default_reason()
-        wanted = view.settings.default_event
         return SettingsAnswer(
             settings=view.settings,
             default_reason=reason,
             default_title=grid.meta.label,
-            missing_default=bool(wanted) and reason != "this server's default",
+            missing_default=view.missing_default,
             changed=changed,
         )
 
@@ -466,13 +472,13 @@ class Libraries:
 
     async def left(self, guild_id: int) -> None:
         """The bot was removed from a server: keep its rows for the retention period."""
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             await servers.mark_left(connection, ServerScope(guild_id), self.clock())
         self.forget(guild_id)
 
     async def present(self, guild_ids: list[int]) -> None:
         """The bot is in these servers (start-up, or added back in time): nothing to purge."""
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             back = set(await servers.departed_before(connection, None)) & set(guild_ids)
             for guild_id in back:
                 await servers.mark_left(connection, ServerScope(guild_id), None)
@@ -481,7 +487,7 @@ class Libraries:
     async def purge_departed(self) -> list[int]:
         """Delete every row of servers the bot left longer ago than the retention period."""
         moment = self.clock() - timedelta(days=self.limits.retention_days)
-        async with self.engine.begin() as connection:
+        async with self.writer.begin() as connection:
             gone = await servers.departed_before(connection, moment)
             for guild_id in gone:
                 await servers.purge(connection, ServerScope(guild_id))
@@ -527,7 +533,7 @@ class _Change:
         self._context: Any = None
 
     async def __aenter__(self) -> AsyncConnection:
-        self._context = self.libraries.engine.begin()
+        self._context = self.libraries.writer.begin()
         connection: AsyncConnection = await self._context.__aenter__()
         return connection
 

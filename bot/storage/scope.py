@@ -7,6 +7,7 @@ filter (``tests/test_storage.py`` checks that the other modules never name ``gui
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Delete, Select, Table, Update, delete, insert, select, update
@@ -47,3 +48,9 @@ class ServerScope:
 
     def delete(self, table: Table) -> Delete:
         return delete(table).where(self.owns(table))
+
+
+def departed(before: datetime | None) -> Select[Any]:
+    """The one query across servers: the ids of those the bot left (before ``before``)."""
+    query = select(servers.c.guild_id).where(servers.c.left_at.is_not(None))
+    return query if before is None else query.where(servers.c.left_at < before)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.library import ServerSettings
-from bot.storage.scope import ServerScope
+from bot.storage.scope import ServerScope, departed
 from bot.storage.tables import SERVER_OWNED, audit, servers
 
 
@@ -24,7 +24,7 @@ async def read_settings(connection: AsyncConnection, scope: ServerScope) -> Serv
 
 async def ensure(connection: AsyncConnection, scope: ServerScope) -> None:
     """The server's row exists (created with default settings)."""
-    found = await connection.execute(scope.select(servers, servers.c.guild_id))
+    found = await connection.execute(scope.select(servers, servers.c.public_answers))
     if found.one_or_none() is None:
         try:
             async with connection.begin_nested():
@@ -75,10 +75,7 @@ async def mark_left(connection: AsyncConnection, scope: ServerScope, at: datetim
 
 async def departed_before(connection: AsyncConnection, moment: datetime | None) -> list[int]:
     """Servers the bot left before ``moment`` (their retention is over), or at any time."""
-    query = select(servers.c.guild_id).where(servers.c.left_at.is_not(None))
-    if moment is not None:
-        query = query.where(servers.c.left_at < moment)
-    rows = await connection.execute(query)
+    rows = await connection.execute(departed(moment))
     return [int(guild_id) for guild_id in rows.scalars()]
 
 

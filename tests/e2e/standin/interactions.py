@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from . import errors
+from . import components, errors
 from .messages import body_errors, choices_errors
-from .payloads import World, message
+from .payloads import COMPONENT_INTERACTION, World, message, now_iso
+from .recorder import Recorded
 from .snowflakes import snowflake
 
 JSON = dict[str, Any]
@@ -23,6 +25,10 @@ AUTOCOMPLETE_RESULT = 8
 MODAL = 9
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+MODAL_SUBMIT_INTERACTION = 5
+UPDATES = (DEFERRED_UPDATE, UPDATE_MESSAGE)
+"""Callbacks that answer a click by changing the message clicked, not by sending one."""
+EDITABLE = ("content", "embeds", "components", "attachments")
 
 
 @dataclass
@@ -31,6 +37,8 @@ class Interaction:
     dispatched_at: float = field(default_factory=time.monotonic)
     response_type: int | None = None
     original: JSON | None = None
+    """``@original``: the message the response created, or for a click answered with 6 or 7
+    the message clicked."""
     messages: dict[str, JSON] = field(default_factory=dict)
 
     @property
@@ -51,6 +59,12 @@ class Interactions:
         """Seconds an interaction may go unacknowledged before it is unknown (3 s on Discord)."""
         self.by_id: dict[str, Interaction] = {}
         self.by_token: dict[str, Interaction] = {}
+        self.messages: dict[str, JSON] = {}
+        """Every message the bot's answers created (responses and followups), by id, as
+        Discord shows it now: edits (``PATCH``) and ``UPDATE_MESSAGE`` change it in place,
+        deleting it removes it."""
+        self.deleted: set[str] = set()
+        """The ids of messages deleted: a late answer to a click on one is Unknown Message."""
 
     def add(self, payload: JSON) -> Interaction:
         item = Interaction(payload)
@@ -59,8 +73,16 @@ class Interactions:
         return item
 
     def callback(
-        self, interaction_id: str, token: str, body: JSON, *, file_count: int
+        self,
+        interaction_id: str,
+        token: str,
+        body: JSON,
+        *,
+        file_count: int,
+        record: Recorded | None = None,
     ) -> web.Response:
+        """Acknowledge an interaction: a message (4, 5), a change to the message clicked (6, 7),
+        choices (8) or a modal (9). ``record`` learns the message created or changed."""
         item = self.by_id.get(interaction_id)
         if item is None or item.token != token:
             return errors.unknown_interaction()
@@ -80,6 +102,26 @@ class Interactions:
                 return errors.error(400, "Interaction is not an autocomplete interaction", 50035)
             if found_choices := choices_errors(data):
                 return errors.invalid_form_body({"data": found_choices})
+        clicked: JSON | None = None
+        if kind in UPDATES:
+            if item.payload["type"] not in (COMPONENT_INTERACTION, MODAL_SUBMIT_INTERACTION):
+                return errors.invalid_form_body(
+                    {
+                        "type": {
+                            "_errors": [
+                                {
+                                    "code": "BASE_TYPE_CHOICES",
+                                    "message": "Value must be one of (4, 5, 9).",
+                                }
+                            ]
+                        }
+                    }
+                )
+            clicked = self._clicked(item)
+            if clicked is None:
+                return errors.unknown_message()
+            if kind == UPDATE_MESSAGE and (problem := body_errors({**clicked, **data})):
+                return errors.invalid_form_body({"data": problem[1]})
         if kind not in (
             CHANNEL_MESSAGE,
             DEFERRED_CHANNEL_MESSAGE,
@@ -112,13 +154,32 @@ class Interactions:
             ack["response_message_loading"] = kind == DEFERRED_CHANNEL_MESSAGE
             ack["response_message_ephemeral"] = bool(flags & EPHEMERAL)
             resource["message"] = item.original
+        if clicked is not None:
+            item.original = clicked
+            if kind == UPDATE_MESSAGE:
+                _apply_edit(clicked, data)
+                ack["response_message_id"] = clicked["id"]
+                ack["response_message_loading"] = False
+                ack["response_message_ephemeral"] = bool(int(clicked["flags"]) & EPHEMERAL)
+                resource["message"] = clicked
+        if record is not None and item.original is not None:
+            record.message_id = item.original["id"]
         return errors.discord_json({"interaction": ack, "resource": resource})
+
+    def _clicked(self, item: Interaction) -> JSON | None:
+        """The message whose component made this interaction, as stored (a message the
+        stand-in never made is stored as the interaction carried it)."""
+        sent = item.payload.get("message")
+        if not isinstance(sent, dict) or str(sent["id"]) in self.deleted:
+            return None
+        return self.messages.setdefault(str(sent["id"]), copy.deepcopy(sent))
 
     def _message(self, item: Interaction, body: JSON) -> JSON:
         created = message(
             self.world, message_id=snowflake(), body=body, interaction_payload=item.payload
         )
         item.messages[created["id"]] = created
+        self.messages[created["id"]] = created
         return created
 
     def _acknowledged(self, application_id: str, token: str) -> Interaction | None:
@@ -132,7 +193,14 @@ class Interactions:
         return item
 
     def followup(
-        self, application_id: str, token: str, body: JSON, *, file_count: int, wait: bool
+        self,
+        application_id: str,
+        token: str,
+        body: JSON,
+        *,
+        file_count: int,
+        wait: bool,
+        record: Recorded | None = None,
     ) -> web.Response:
         item = self._acknowledged(application_id, token)
         if item is None:
@@ -145,6 +213,8 @@ class Interactions:
                 else errors.invalid_form_body(found)
             )
         created = self._message(item, body)
+        if record is not None:
+            record.message_id = created["id"]
         return errors.discord_json(created) if wait else web.Response(status=204)
 
     def _resolve(self, item: Interaction, message_id: str) -> JSON | None:
@@ -160,7 +230,13 @@ class Interactions:
         return errors.discord_json(found) if found else errors.unknown_message()
 
     def edit_message(
-        self, application_id: str, token: str, message_id: str, body: JSON
+        self,
+        application_id: str,
+        token: str,
+        message_id: str,
+        body: JSON,
+        *,
+        record: Recorded | None = None,
     ) -> web.Response:
         item = self._acknowledged(application_id, token)
         if item is None:
@@ -170,10 +246,9 @@ class Interactions:
             return errors.unknown_message()
         if problem := body_errors({**found, **body}):
             return errors.invalid_form_body(problem[1])
-        for key in ("content", "embeds", "components", "attachments"):
-            if key in body:
-                found[key] = body[key]
-        found["flags"] = int(found.get("flags", 0)) & ~LOADING
+        _apply_edit(found, body)
+        if record is not None:
+            record.message_id = found["id"]
         return errors.discord_json(found)
 
     def delete_message(self, application_id: str, token: str, message_id: str) -> web.Response:
@@ -183,7 +258,25 @@ class Interactions:
         found = self._resolve(item, message_id)
         if found is None:
             return errors.unknown_message()
-        item.messages.pop(found["id"], None)
-        if message_id == "@original":
-            item.original = None
+        self.messages.pop(found["id"], None)
+        self.deleted.add(found["id"])
+        answered = str((found.get("interaction_metadata") or {}).get("id"))
+        for holder in (item, self.by_id.get(answered)):
+            if holder is not None:
+                holder.messages.pop(found["id"], None)
+                if found is holder.original:
+                    holder.original = None
         return web.Response(status=204)
+
+
+def _apply_edit(found: JSON, body: JSON | None) -> None:
+    """Change a stored message as an edit or ``UPDATE_MESSAGE`` with ``body`` does: the fields
+    given replace the message's (components numbered anew); a loading message stops loading."""
+    body = body or {}
+    for key in EDITABLE:
+        if key in body:
+            found[key] = body[key] if body[key] is not None else ("" if key == "content" else [])
+    if "components" in body:
+        found["components"] = components.numbered(body["components"])
+    found["flags"] = int(found.get("flags", 0)) & ~LOADING
+    found["edited_timestamp"] = now_iso()

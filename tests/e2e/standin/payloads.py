@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import components
 from .snowflakes import interaction_token, snowflake
 
 JSON = dict[str, Any]
@@ -374,6 +375,66 @@ def interaction(
         data["guild_id"] = command["guild_id"]
     if resolved:
         data["resolved"] = resolved
+    return _interaction(
+        world,
+        kind=kind,
+        data=data,
+        locale=locale,
+        permissions=permissions,
+        guild_id=guild_id,
+        user_id=user_id,
+        dm=dm,
+    )
+
+
+COMPONENT_INTERACTION = 3
+BUTTON_COMPONENT = 2
+
+
+def component_interaction(
+    world: World,
+    *,
+    message: JSON,
+    custom_id: str,
+    component_type: int = BUTTON_COMPONENT,
+    locale: str = "en-GB",
+    permissions: str = MEMBER_PERMISSIONS,
+    user_id: int | None = None,
+) -> JSON:
+    """The ``INTERACTION_CREATE`` (type 3, ``MESSAGE_COMPONENT``) of a click on ``custom_id``.
+
+    Discord sends it from where ``message`` is (its guild and channel, or the bot's DM when it
+    has no ``guild_id``), with ``message`` whole as it last showed it: components,
+    ``interaction_metadata`` and all. ``user_id`` clicked (default ``world.user_id``) with
+    ``permissions`` in the guild.
+    """
+    guild = message.get("guild_id")
+    return _interaction(
+        world,
+        kind=COMPONENT_INTERACTION,
+        data={"custom_id": custom_id, "component_type": component_type},
+        locale=locale,
+        permissions=permissions,
+        guild_id=None if guild is None else int(guild),
+        user_id=user_id,
+        dm=guild is None,
+        message=message,
+    )
+
+
+def _interaction(
+    world: World,
+    *,
+    kind: int,
+    data: JSON,
+    locale: str,
+    permissions: str,
+    guild_id: int | None,
+    user_id: int | None,
+    dm: bool,
+    message: JSON | None = None,
+) -> JSON:
+    """An ``INTERACTION_CREATE`` of any type: ``data`` where and by whom."""
     invoker_id = world.user_id if user_id is None else user_id
     invoker = user(invoker_id, world.username(invoker_id))
     payload: JSON = {
@@ -388,6 +449,8 @@ def interaction(
         "entitlement_sku_ids": [],
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
+    if message is not None:
+        payload["message"] = message
     if dm:
         payload |= {
             "channel_id": str(world.dm_channel_id),
@@ -437,7 +500,11 @@ def attachment(
 
 
 def message(world: World, *, message_id: int, body: JSON, interaction_payload: JSON) -> JSON:
-    """The message Discord creates from a response or followup body, where the interaction was."""
+    """The message Discord creates from a response or followup body, where the interaction was.
+
+    Its components are numbered as Discord stores them; its ``interaction_metadata`` names the
+    interaction answered (for a click: the message clicked, ``interacted_message_id``).
+    """
     invoker = (
         interaction_payload.get("member", {}).get("user")
         or interaction_payload.get("user")
@@ -447,6 +514,18 @@ def message(world: World, *, message_id: int, body: JSON, interaction_payload: J
     where: JSON = {"channel_id": interaction_payload.get("channel_id", str(world.channel_id))}
     if "guild_id" in interaction_payload:
         where["guild_id"] = interaction_payload["guild_id"]
+    metadata: JSON = {
+        "id": interaction_payload["id"],
+        "type": interaction_payload["type"],
+        "user": invoker,
+        "authorizing_integration_owners": interaction_payload.get(
+            "authorizing_integration_owners", {}
+        ),
+    }
+    if interaction_payload["type"] == COMPONENT_INTERACTION:
+        metadata["interacted_message_id"] = interaction_payload["message"]["id"]
+    else:
+        metadata |= {"name": data.get("name", ""), "command_type": data.get("type", 1)}
     return {
         "id": str(message_id),
         "type": 20,
@@ -459,30 +538,26 @@ def message(world: World, *, message_id: int, body: JSON, interaction_payload: J
         "mention_everyone": False,
         "mentions": [],
         "mention_roles": [],
-        "attachments": [
-            {
-                "id": str(snowflake()),
-                "filename": a.get("filename", "file"),
-                "size": 0,
-                "url": "https://cdn.discordapp.invalid/" + a.get("filename", "file"),
-                "proxy_url": "https://media.discordapp.invalid/" + a.get("filename", "file"),
-            }
-            for a in body.get("attachments") or []
-        ],
+        "attachments": stored_attachments(body),
         "embeds": body.get("embeds") or [],
-        "components": body.get("components") or [],
+        "components": components.numbered(body.get("components")),
         "pinned": False,
         "flags": int(body.get("flags") or 0),
         "webhook_id": str(world.application_id),
         "application_id": str(world.application_id),
-        "interaction_metadata": {
-            "id": interaction_payload["id"],
-            "type": interaction_payload["type"],
-            "name": data.get("name", ""),
-            "command_type": data.get("type", 1),
-            "user": invoker,
-            "authorizing_integration_owners": interaction_payload.get(
-                "authorizing_integration_owners", {}
-            ),
-        },
+        "interaction_metadata": metadata,
     }
+
+
+def stored_attachments(body: JSON) -> list[JSON]:
+    """The attachments of a message body as the message shows them."""
+    return [
+        {
+            "id": str(snowflake()),
+            "filename": a.get("filename", "file"),
+            "size": 0,
+            "url": "https://cdn.discordapp.invalid/" + a.get("filename", "file"),
+            "proxy_url": "https://media.discordapp.invalid/" + a.get("filename", "file"),
+        }
+        for a in body.get("attachments") or []
+    ]

@@ -44,6 +44,9 @@ class Recorded:
     """Discord's ``errors`` tree when the body broke that description (answered 400, 50035)."""
     invalid_detail: list[str] = field(default_factory=list)
     """jsonschema's own account of each failure, with the schema path, for debugging."""
+    message_id: str | None = None
+    """The message this request created or changed, when it did: a callback's (4 and 5 create
+    one, 6 and 7 answer a click on one), a followup's, an edit's."""
 
     @property
     def key(self) -> str:

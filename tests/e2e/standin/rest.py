@@ -212,7 +212,11 @@ class Rest:
         record = self._record(request)
         info = request.match_info
         response = self.interactions.callback(
-            info["interaction_id"], info["token"], record.json or {}, file_count=len(record.files)
+            info["interaction_id"],
+            info["token"],
+            record.json or {},
+            file_count=len(record.files),
+            record=record,
         )
         if (
             request.query.get("with_response") not in ("1", "true", "True")
@@ -231,6 +235,7 @@ class Rest:
             record.json or {},
             file_count=len(record.files),
             wait=wait,
+            record=record,
         )
 
     async def get_message(self, request: web.Request) -> web.Response:
@@ -241,9 +246,13 @@ class Rest:
 
     async def edit_message(self, request: web.Request) -> web.Response:
         info = request.match_info
-        body = self._record(request).json or {}
+        record = self._record(request)
         return self.interactions.edit_message(
-            info["application_id"], info["token"], info["message_id"], body
+            info["application_id"],
+            info["token"],
+            info["message_id"],
+            record.json or {},
+            record=record,
         )
 
     async def delete_message(self, request: web.Request) -> web.Response:

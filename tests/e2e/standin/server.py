@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
 from aiohttp import web
 
-from . import openapi, payloads
+from . import components, openapi, payloads
 from .attachments import ROUTE as CDN_ROUTE
 from .attachments import Attachments
 from .faults import Fault, Faults
@@ -65,6 +66,8 @@ class CallbackResult:
 
     @property
     def ephemeral(self) -> bool:
+        """Whether the body asked for an ephemeral message. An UPDATE_MESSAGE (7) sends no
+        flags: the message clicked stays as it was (``standin.message(result)["flags"]``)."""
         return bool(int(self.data.get("flags") or 0) & EPHEMERAL)
 
     @property
@@ -78,6 +81,22 @@ class CallbackResult:
     @property
     def allowed_mentions(self) -> JSON | None:
         return self.data.get("allowed_mentions")
+
+    @property
+    def components(self) -> list[JSON]:
+        """The components this answer sent (for a type 7: what the message shows now)."""
+        return list(self.data.get("components") or [])
+
+    @property
+    def buttons(self) -> dict[str, JSON]:
+        """The buttons this answer sent, by label: ``{"Next": {"custom_id", "disabled", …}}``.
+        :meth:`StandIn.buttons` reads the message as Discord shows it now instead."""
+        return components.buttons(self.components)
+
+    @property
+    def message_id(self) -> str | None:
+        """The message this answer created (4, 5, a followup) or changed (6, 7, an edit)."""
+        return self.record.message_id
 
 
 def refusal(what: str, record: Recorded) -> str:
@@ -113,6 +132,10 @@ class Invocation:
     @property
     def kwargs(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.KEYWORDS}
+
+
+Clickable = CallbackResult | JSON | str
+"""What a click names its message by: an answer, a message payload, or a message id."""
 
 
 def _is_attachment(value: Any) -> bool:
@@ -384,6 +407,121 @@ class StandIn:
         built = self.typed_options(name, options, focused=focused, guild=how.guild, dm=how.dm)
         payload = self.build_interaction(name, built, kind=4, **how.kwargs)
         return await self.dispatch_interaction(payload)
+
+    # Messages the bot's answers made, and clicks on their buttons
+
+    def message(self, target: Clickable) -> JSON:
+        """The message ``target`` names, as Discord shows it now (edits and updates applied):
+        the message an answer created or changed, a message payload's id, or an id."""
+        if isinstance(target, CallbackResult):
+            message_id = target.message_id
+            if message_id is None:
+                raise LookupError(f"that answer made no message: {target.record.key} {target.body}")
+        elif isinstance(target, dict):
+            message_id = str(target["id"])
+        else:
+            message_id = str(target)
+        found = self.interactions.messages.get(message_id)
+        if found is None:
+            gone = message_id in self.interactions.deleted
+            raise LookupError(
+                f"message {message_id} was deleted"
+                if gone
+                else f"the bot's answers made no message {message_id}"
+            )
+        return found
+
+    def buttons(self, target: Clickable) -> dict[str, JSON]:
+        """The buttons of the message ``target`` names, as shown now, by label:
+        ``{"Next": {"custom_id": …, "disabled": False, "style": 2, "id": 2}}``."""
+        return components.buttons(self.message(target).get("components"))
+
+    def build_click(
+        self,
+        target: Clickable,
+        custom_id: str,
+        *,
+        user_id: int | None = None,
+        guild: int | None = None,
+        dm: bool = False,
+        permissions: str | None = None,
+    ) -> JSON:
+        """The ``INTERACTION_CREATE`` (type 3) of ``user_id`` clicking the button ``custom_id``
+        on the message ``target`` names, carrying that message as Discord shows it now.
+
+        The click happens where the message is: ``guild`` and ``dm``, if given, must say the
+        same. It fails with ``AssertionError`` where Discord offers no such click: a custom id
+        the message does not show, a disabled, link or premium button, or another person's
+        ephemeral message; with ``LookupError`` for a message deleted, never made, or in a
+        guild the bot left.
+        """
+        shown = self.message(target)
+        in_guild = shown.get("guild_id")
+        if in_guild is None:
+            if guild is not None or permissions is not None:
+                raise ValueError(
+                    f"message {shown['id']} is in the bot's DM: no guild, no member permissions"
+                )
+        else:
+            if dm:
+                raise ValueError(f"message {shown['id']} is in guild {in_guild}, not in a DM")
+            if guild is not None and str(guild) != str(in_guild):
+                raise ValueError(f"message {shown['id']} is in guild {in_guild}, not {guild}")
+            if int(in_guild) not in self.joined:
+                raise LookupError(f"the bot is not in guild {in_guild}: nobody can click there")
+        if why := components.click_refusal(shown.get("components"), custom_id):
+            raise AssertionError(f"Discord would not send this click: {why}")
+        clicker = self.world.user_id if user_id is None else user_id
+        if int(shown.get("flags") or 0) & EPHEMERAL:
+            asker = str(shown["interaction_metadata"]["user"]["id"])
+            if asker != str(clicker):
+                raise AssertionError(
+                    f"Discord would not send this click: message {shown['id']} is ephemeral, "
+                    f"seen only by {asker}, not by {clicker}"
+                )
+        return payloads.component_interaction(
+            self.world,
+            message=copy.deepcopy(shown),
+            custom_id=custom_id,
+            permissions=payloads.MEMBER_PERMISSIONS if permissions is None else permissions,
+            user_id=clicker,
+        )
+
+    async def click(
+        self,
+        target: Clickable,
+        custom_id: str,
+        *,
+        user_id: int | None = None,
+        guild: int | None = None,
+        dm: bool = False,
+        permissions: str | None = None,
+    ) -> str:
+        """Click the button ``custom_id`` on the message ``target`` names (see
+        :meth:`build_click`); returns the interaction id. Who: ``user_id`` (default
+        ``world.user_id``) with ``permissions`` (default ``payloads.MEMBER_PERMISSIONS``)."""
+        payload = self.build_click(
+            target, custom_id, user_id=user_id, guild=guild, dm=dm, permissions=permissions
+        )
+        return await self.dispatch_interaction(payload)
+
+    async def press(
+        self,
+        target: Clickable,
+        custom_id: str,
+        *,
+        timeout: float = 3.0,  # noqa: ASYNC109
+        user_id: int | None = None,
+        guild: int | None = None,
+        dm: bool = False,
+        permissions: str | None = None,
+    ) -> CallbackResult:
+        """:meth:`click`, then :meth:`wait_for_response`: the bot's answer to the click (7
+        changes the message clicked; 4 is a new message; 6 defers a change)."""
+        clicked = await self.click(
+            target, custom_id, user_id=user_id, guild=guild, dm=dm, permissions=permissions
+        )
+        return await self.wait_for_response(clicked, timeout=timeout)
 
     def _settled_callback(self, ids: set[str]) -> Predicate:
         def settled(r: Recorded) -> bool:
