@@ -20,6 +20,7 @@ import bot
 from bot.core.answers import LibraryChangeAnswer
 from bot.core.errors import QueryError
 from bot.core.library import LibraryView, ServerSettings
+from bot.core.loader import PARSER_VERSION
 from bot.core.model import OPERATOR, SERVER, Grid
 from bot.storage import Libraries
 from bot.storage.scope import ServerScope
@@ -501,20 +502,62 @@ async def test_the_import_rate_is_counted_per_server(open_with: Opener) -> None:
 # 5. A stored file that today's parser refuses
 
 
-async def corrupt(libraries: Libraries, key: str, version: int, data: bytes = BROKEN) -> None:
-    """Overwrite a stored version's bytes in the database, behind the facade's back."""
+async def corrupt(
+    libraries: Libraries,
+    key: str,
+    version: int,
+    data: bytes = BROKEN,
+    parser: int = PARSER_VERSION - 1,
+) -> None:
+    """Overwrite a stored version's bytes in the database, behind the facade's back, as read
+    by ``parser``: by default an older one, so that today's parser reads it again on load."""
     async with libraries.engine.begin() as connection:
         file_id = select(files.c.id).where(files.c.guild_id == GUILD, files.c.key == key)
         changed = await connection.execute(
             update(versions)
             .where(versions.c.file_id == file_id.scalar_subquery(), versions.c.version == version)
-            .values(data=data)
+            .values(data=data, parser=parser)
         )
         assert changed.rowcount == 1
     libraries.forget(GUILD)
 
 
 BROKEN_ERROR = "line 3: cannot read the lap time 'fast'"
+
+
+async def test_a_cold_server_parses_only_the_grid_asked_about(
+    libraries: Libraries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add(libraries, IMOLA)
+    await add(libraries, MONZA, "Monza Racing")
+    libraries.forget(GUILD)
+    parsed: list[str] = []
+    real = libraries._parse
+
+    def counting(data: bytes, filename: str) -> Grid:
+        parsed.append(filename)
+        return real(data, filename)
+
+    monkeypatch.setattr(libraries, "_parse", counting)
+    view = await libraries.view(GUILD)
+    assert parsed == [], "reading a server parses nothing"
+    assert sorted(view.catalog.grids) == sorted([SEED.stem, IMOLA, MONZA])
+    offered = [s.value for s in view.catalog.complete("")]
+    assert offered == [MONZA, IMOLA, SEED.stem], "most recent first"
+    assert parsed == [], "listing and completing events use the stored summaries"
+    view.catalog.find(IMOLA)
+    assert parsed == [f"{IMOLA}.md"]
+
+
+async def test_a_file_read_by_this_parser_that_fails_later_answers_politely(
+    libraries: Libraries,
+) -> None:
+    await add(libraries, IMOLA)
+    await corrupt(libraries, IMOLA, 1, parser=PARSER_VERSION)
+    view = await libraries.view(GUILD)
+    assert view.unavailable == (), "this parser read it once: it is parsed when asked"
+    with pytest.raises(QueryError, match=f"{IMOLA}.md, line 3: cannot read the lap time"):
+        view.catalog.find(IMOLA)
 
 
 async def test_a_stored_file_the_parser_rejects_is_listed_and_the_rest_served(

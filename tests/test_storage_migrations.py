@@ -9,10 +9,15 @@ import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,9 +31,11 @@ from bot.storage.errors import (
     DatabaseTooNew,
     DatabaseUnreachable,
 )
-from bot.storage.migrate import current, head, upgrade
+from bot.storage.migrate import alembic_config, current, head, upgrade
+from bot.storage.tables import metadata
 from tests.conftest import DATA
 from tests.databases import fresh_postgres, postgres_base
+from tests.test_many_grids import SPA
 
 PASSWORD = "s3cret-Pa55word"
 TABLES = {"servers", "files", "file_versions", "audit", "alembic_version"}
@@ -84,8 +91,60 @@ def free_port() -> int:
 async def test_a_fresh_database_is_migrated_to_head(engine: AsyncEngine) -> None:
     assert await revision(engine) is None
     assert await upgrade(engine) == (None, head())
-    assert await revision(engine) == head() == "0001"
+    assert await revision(engine) == head() == "0002"
     assert await table_names(engine) == TABLES
+
+
+async def test_the_migrations_build_exactly_the_tables_the_code_declares(
+    engine: AsyncEngine,
+) -> None:
+    """A column added to tables.py without a migration (or the other way round) fails here."""
+    await upgrade(engine)
+
+    def differences(sync: Connection) -> list[Any]:
+        return compare_metadata(MigrationContext.configure(sync), metadata)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_grids_stored_before_the_summaries_are_read_on_load(database_url: str) -> None:
+    """A database at 0001 with a server's grid in it: after the upgrade to 0002 that version
+    has no summary, so it is parsed on load, and served."""
+    engine = await connect(parse_url(database_url), attempts=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: _upgrade_to(sync, "0001"))
+            await connection.execute(
+                text(
+                    "INSERT INTO files (id, guild_id, key, current_version, removed) "
+                    "VALUES (1, 7, 'old-spa', 1, :no)"
+                ),
+                {"no": False},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO file_versions (guild_id, file_id, version, filename, "
+                    "uploader_id, created_at, size, sha256, title, grids, data) VALUES "
+                    "(7, 1, 1, 'old-spa.md', 1, :at, 10, 'x', 'Old Spa', 1, :data)"
+                ),
+                {"at": datetime(2026, 1, 1, tzinfo=UTC), "data": SPA.encode()},
+            )
+    finally:
+        await engine.dispose()
+    libraries = await open_libraries(parse_url(database_url), GridStore(DATA), Limits())
+    try:
+        view = await libraries.view(7)
+        assert view.unavailable == ()
+        assert view.catalog.find("old-spa").entries[0].team == "Spa Racing"
+    finally:
+        await libraries.close()
+
+
+def _upgrade_to(connection: Connection, target: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, target)
 
 
 async def test_upgrading_twice_changes_nothing(engine: AsyncEngine) -> None:

@@ -6,11 +6,11 @@ import hashlib
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import cast
 
 from bot.core.complete import MAX_CHOICES, Suggestion
 from bot.core.errors import QueryError
+from bot.core.lazy import LazyGrids, Pending, Summary, loaded, summary
 from bot.core.model import Grid
 from bot.core.search import EXACT, NameIndex
 from bot.core.text import clip, fold
@@ -34,8 +34,8 @@ def key_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
-def _recency(key: str, grid: Grid) -> tuple[int, str, str]:
-    return (grid.meta.year or 0, grid.meta.date, key)
+def _recency(key: str, about: Summary) -> tuple[int, str, str]:
+    return (about.year or 0, about.date, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +47,30 @@ class Catalog:
     """Configured defaults (key or name), first match wins; else the most recent grid."""
     _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
-    def overlaid(self, own: Mapping[str, Grid], defaults: tuple[str, ...]) -> Catalog:
+    def overlaid(self, own: Mapping[str, Pending], defaults: tuple[str, ...]) -> Catalog:
         """This catalog with ``own`` grids over it (an own grid wins over one of the same
-        key), answering ``defaults`` first: what one server sees."""
+        key; each parsed on first use), answering ``defaults`` first: what one server sees."""
         if not own and defaults == self.defaults:
             return self
-        return Catalog(MappingProxyType({**self.grids, **own}), defaults)
+        return Catalog(LazyGrids(self.grids, own), defaults)
+
+    def summary(self, key: str) -> Summary:
+        """Title, year, date and cars of a grid, without parsing it."""
+        return summary(self.grids, key)
+
+    @property
+    def ordered_keys(self) -> list[str]:
+        """Every grid's key, most recent first."""
+        cached = self._memo.get("ordered")
+        if not isinstance(cached, list):
+            cached = sorted(self.grids, key=lambda k: _recency(k, self.summary(k)), reverse=True)
+            self._memo["ordered"] = cached
+        return cached
 
     @property
     def ordered(self) -> list[tuple[str, Grid]]:
-        """Every grid, most recent first."""
-        return sorted(self.grids.items(), key=lambda kv: _recency(*kv), reverse=True)
+        """Every grid, most recent first (parsing any not parsed yet)."""
+        return [(key, self.grids[key]) for key in self.ordered_keys]
 
     @property
     def default(self) -> Grid:
@@ -76,7 +89,7 @@ class Catalog:
             found = self._match(wanted) if wanted else None
             if found is not None:
                 return rule, found
-        return len(self.defaults), self.ordered[0][1]
+        return len(self.defaults), self.grids[self.ordered_keys[0]]
 
     def prepare(self) -> Catalog:
         """Build the event indexes now (off the event loop, during a reload) rather than on
@@ -89,8 +102,8 @@ class Catalog:
         index = self._memo.get("index")
         if not isinstance(index, NameIndex):
             named: list[tuple[str, str]] = []
-            for key, grid in self.ordered:
-                named.append((grid.meta.title, key))
+            for key in self.ordered_keys:
+                named.append((self.summary(key).title, key))
                 named.append((key, key))
             index = NameIndex(named)
             self._memo["index"] = index
@@ -101,8 +114,8 @@ class Catalog:
         cached = self._memo.get("words")
         if cached is None:
             keys_by_word: dict[str, set[str]] = {}
-            for key, grid in self.grids.items():
-                for word in fold(f"{grid.meta.title} {key}").split():
+            for key in self.grids:
+                for word in fold(f"{self.summary(key).title} {key}").split():
                     keys_by_word.setdefault(word, set()).add(key)
             words = sorted(keys_by_word)
             cached = (words, [frozenset(keys_by_word[w]) for w in words])
@@ -137,7 +150,7 @@ class Catalog:
         # Whole words first: "spa" is Spa, not Spain.
         by_words = self._by_words(text, whole=True) or self._by_words(text, whole=False)
         if by_words:
-            return self.grids[max(by_words, key=lambda k: _recency(k, self.grids[k]))]
+            return self.grids[max(by_words, key=lambda k: _recency(k, self.summary(k)))]
         hits = self._index().search(text, 2, fuzzy=True)
         if hits and (hits[0].tier == EXACT or len(hits) == 1 or hits[0].tier < hits[1].tier):
             return self.grids[hits[0].item]
@@ -151,21 +164,21 @@ class Catalog:
         if found is not None:
             return found
         hits = self._index().search(event, 5)
-        names = [self.grids[h.item].meta.title for h in hits] or [
-            grid.meta.title for _key, grid in self.ordered[:5]
+        names = [self.summary(h.item).title for h in hits] or [
+            self.summary(key).title for key in self.ordered_keys[:5]
         ]
         more = "" if len(self.grids) <= 5 else f" ({len(self.grids)} grids loaded; see /events)"
         raise QueryError(f"No single event matches “{clip(event, 60)}”{more}.", suggestions=names)
 
     def complete(self, text: str) -> list[Suggestion]:
         """Events for autocomplete: most recent first with nothing typed."""
-        return [
-            Suggestion(
-                clip(f"{self.grids[hit.item].meta.title} · {len(self.grids[hit.item])} cars", 100),
-                hit.item[:100],
+        found = []
+        for hit in self._index().search(text, MAX_CHOICES):
+            about = self.summary(hit.item)
+            found.append(
+                Suggestion(clip(f"{about.title} · {about.cars} cars", 100), hit.item[:100])
             )
-            for hit in self._index().search(text, MAX_CHOICES)
-        ]
+        return found
 
     def token_of(self, key: str) -> str:
         """A short, stable name for a grid as served (its key and the digest of its source),
@@ -177,7 +190,7 @@ class Catalog:
         """The key ``grid`` is served under here."""
         keys = self._memo.get("keys")
         if not isinstance(keys, dict):
-            keys = {id(g): key for key, g in self.grids.items()}
+            keys = {id(g): key for key, g in loaded(self.grids)}
             self._memo["keys"] = keys
         return str(keys[id(grid)])
 

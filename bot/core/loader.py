@@ -23,6 +23,10 @@ GRID_SUFFIXES = (".md", ".csv")
 """What a grid file's name ends with (any case); a ``.toml`` file is only ever metadata."""
 SESSION_WORDS = ("pre qualifying", "qualifying", "practice", "warm up", "warmup", "race")
 """Session names recognised at the end of a file name, longest first."""
+PARSER_VERSION = 1
+"""Raise it when the parser reads any file differently (accepts, refuses, or finds other
+values): every file a server stored is then parsed again on its first use, so one that the
+parser refuses now shows as unavailable instead of failing a lookup."""
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """The largest grid file served, anywhere: data folder, ``/import`` or a watched folder."""
 

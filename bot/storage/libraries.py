@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.core.answers import HistoryAnswer, LibraryChangeAnswer, SettingsAnswer
 from bot.core.catalog import Catalog
 from bot.core.errors import GridFileError, QueryError
 from bot.core.imports import safe_name
+from bot.core.lazy import Pending, Summary
 from bot.core.library import (
     NEWEST,
     LibraryView,
@@ -32,7 +34,7 @@ from bot.core.library import (
     Unavailable,
     find_own,
 )
-from bot.core.loader import mebibytes, parse_source
+from bot.core.loader import PARSER_VERSION, mebibytes, parse_source
 from bot.core.model import SERVER, Grid
 from bot.core.store import GridStore
 from bot.storage import servers, sources
@@ -61,10 +63,10 @@ class Limits:
 
 @dataclass(slots=True)
 class _Server:
-    """A cached server: its parsed grids, files, settings, and the view over the operator's
-    catalog it was last combined with."""
+    """A cached server: its grids (each parsed on first use), files, settings, and the view
+    over the operator's catalog it was last combined with."""
 
-    grids: dict[str, Grid]
+    grids: dict[str, Pending]
     files: tuple[OwnFile, ...]
     unavailable: tuple[Unavailable, ...]
     settings: ServerSettings
@@ -75,6 +77,10 @@ class _Server:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _ready(grid: Grid) -> Grid:
+    return grid
 
 
 class Libraries:
@@ -174,14 +180,45 @@ class Libraries:
         async with self.engine.connect() as connection:
             stored, listed = await sources.read_all(connection, scope)
             settings = await servers.read_settings(connection, scope)
-        grids, unavailable = await asyncio.to_thread(self._parse_all, stored)
-        size = sum(len(s.data) for s in stored) * GRID_OVERHEAD + 4096 * (len(stored) + 1)
+        # Files this parser has not read yet are read now, so that one it refuses is listed as
+        # unavailable; the others are parsed when first asked about.
+        unread = [source for source in stored if source.summary is None]
+        parsed, unavailable = (
+            await asyncio.to_thread(self._parse_all, unread) if unread else ({}, [])
+        )
+        grids: dict[str, Pending] = {}
+        size = 4096
+        for source in stored:
+            size += len(source.data) + 512
+            if source.key in parsed:
+                grid = parsed[source.key]
+                grids[source.key] = (Summary.of(grid), partial(_ready, grid))
+                size += len(source.data) * GRID_OVERHEAD
+            elif source.summary is not None:
+                parse = partial(self._parse_later, guild_id, source.data, source.filename)
+                grids[source.key] = (source.summary, parse)
         server = _Server(grids, tuple(listed), tuple(unavailable), settings, size)
+        self._keep(guild_id, server)
+        return server
+
+    def _keep(self, guild_id: int, server: _Server) -> None:
+        """Cache a server under its size; one larger than the whole cache is served uncached."""
         try:
             self._cache[guild_id] = server
-        except ValueError:  # larger than the whole cache: serve it uncached
-            log.warning("server %s's grids (%s) exceed the cache", guild_id, mebibytes(size))
-        return server
+        except ValueError:
+            self._cache.pop(guild_id, None)
+            log.warning(
+                "server %s's grids (%s) exceed the cache", guild_id, mebibytes(server.nbytes)
+            )
+
+    def _parse_later(self, guild_id: int, data: bytes, filename: str) -> Grid:
+        """Parse a grid on its first lookup, and count what it now takes in the cache."""
+        grid = self._parse(data, filename)
+        server = self._cache.get(guild_id)
+        if server is not None:
+            server.nbytes += len(data) * GRID_OVERHEAD
+            self._keep(guild_id, server)
+        return grid
 
     def _parse_all(self, stored: list[sources.Source]) -> tuple[dict[str, Grid], list[Unavailable]]:
         grids: dict[str, Grid] = {}
@@ -242,7 +279,7 @@ class Libraries:
                 )
             await self._check_room(connection, scope, existing, grids=1, size=len(data))
             new = sources.NewVersion(
-                key, name, uploader_id, now, data, digest, grid.meta.title[:300], 1
+                key, name, uploader_id, now, data, digest, 1, Summary.of(grid), PARSER_VERSION
             )
             version = await sources.add_version(connection, scope, new, existing)
             file = await sources.find_file(connection, scope, key)

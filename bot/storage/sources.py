@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.lazy import Summary
 from bot.core.library import OwnFile, VersionInfo
+from bot.core.loader import PARSER_VERSION
 from bot.storage.scope import ServerScope
 from bot.storage.tables import files, versions
 
@@ -23,6 +25,8 @@ class Source:
     filename: str
     version: int
     data: bytes
+    summary: Summary | None
+    """What the catalog needs, when the current parser read this version and said so."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +39,9 @@ class NewVersion:
     created_at: datetime
     data: bytes
     sha256: str
-    title: str
     grids: int
+    summary: Summary
+    parser: int
 
 
 def _current() -> Any:
@@ -58,6 +63,10 @@ async def read_all(
             versions.c.filename,
             versions.c.title,
             versions.c.created_at,
+            versions.c.year,
+            versions.c.date,
+            versions.c.cars,
+            versions.c.parser,
             bytes_if_serving.label("data"),
         )
         .join(versions, _current())
@@ -69,7 +78,10 @@ async def read_all(
         since = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
         every.append(OwnFile(row.key, row.title, row.version, row.removed, since))
         if not row.removed:
-            serving.append(Source(row.key, row.filename, row.version, row.data))
+            about = None
+            if row.parser == PARSER_VERSION and row.cars is not None:
+                about = Summary(row.title, row.year, row.date or "", row.cars)
+            serving.append(Source(row.key, row.filename, row.version, row.data, about))
     return serving, every
 
 
@@ -127,9 +139,13 @@ async def add_version(
             created_at=new.created_at,
             size=len(new.data),
             sha256=new.sha256,
-            title=new.title,
+            title=new.summary.title[:300],
             grids=new.grids,
             data=new.data,
+            year=new.summary.year,
+            date=new.summary.date[:40],
+            cars=new.summary.cars,
+            parser=new.parser,
         )
     )
     return number

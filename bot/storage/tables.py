@@ -69,6 +69,12 @@ versions = Table(
     Column("title", String(300), nullable=False),
     # How many grids (sessions) the file holds; the per-server limit counts grids.
     Column("grids", Integer, nullable=False),
+    # What the catalog needs without parsing (migration 0002), and the parser that read it
+    # (bot.core.loader.PARSER_VERSION): a file read by another parser is read again on load.
+    Column("year", Integer, nullable=True),
+    Column("date", String(40), nullable=True),
+    Column("cars", Integer, nullable=True),
+    Column("parser", Integer, nullable=True),
     # The source bytes as received: parsed again on load, so the file stays the truth.
     Column("data", LargeBinary, nullable=False),
     UniqueConstraint("file_id", "version"),
