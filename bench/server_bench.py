@@ -30,6 +30,8 @@ from sqlalchemy import create_engine, insert, select
 
 from bot.core import queries
 from bot.core.catalog import Catalog
+from bot.core.lazy import Summary
+from bot.core.loader import PARSER_VERSION, parse_source
 from bot.core.store import GridStore
 from bot.render.cards import card_for
 from bot.render.embed import to_embed
@@ -66,6 +68,13 @@ def build(path: Path, server_count: int, grid_count: int) -> None:
     engine = create_engine(f"sqlite:///{path}")
     now = datetime.now(UTC)
     started = time.perf_counter()
+    # Every server's grid N has the same name, so the same summary as /import stores.
+    summaries = [
+        Summary.of(
+            parse_source(grid_text(0, grid), Path(f"{2000 + grid}-event-{grid}-qualifying.md"))
+        )
+        for grid in range(grid_count)
+    ]
     with engine.begin() as connection:
         file_id = 0
         for chunk in range(0, server_count, 500):
@@ -96,9 +105,13 @@ def build(path: Path, server_count: int, grid_count: int) -> None:
                             "created_at": now,
                             "size": len(data),
                             "sha256": hashlib.sha256(data).hexdigest(),
-                            "title": key,
+                            "title": summaries[grid].title,
                             "grids": 1,
                             "data": data,
+                            "year": summaries[grid].year,
+                            "date": summaries[grid].date,
+                            "cars": summaries[grid].cars,
+                            "parser": PARSER_VERSION,
                         }
                     )
             connection.execute(insert(servers), server_rows)
@@ -126,7 +139,12 @@ def usable(path: Path, server_count: int) -> bool:
         with engine.connect() as connection:
             revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
             count = connection.execute(select(servers.c.guild_id).limit(server_count + 1))
-            return revision.scalar() == head() and len(count.all()) == server_count
+            fresh = connection.execute(select(versions.c.parser).limit(1)).scalar()
+            return (
+                revision.scalar() == head()
+                and len(count.all()) == server_count
+                and fresh == PARSER_VERSION
+            )
     except Exception:
         return False
     finally:

@@ -102,7 +102,7 @@ async def test_the_migrations_build_exactly_the_tables_the_code_declares(
     await upgrade(engine)
 
     def differences(sync: Connection) -> list[Any]:
-        return compare_metadata(MigrationContext.configure(sync), metadata)
+        return list(compare_metadata(MigrationContext.configure(sync), metadata))
 
     async with engine.connect() as connection:
         assert await connection.run_sync(differences) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,9 +44,14 @@ from bot.storage.scope import ServerScope
 
 log = logging.getLogger("gridbot.storage")
 
-GRID_OVERHEAD = 12
-"""Bytes of memory a parsed grid takes per byte of its source, with its indexes (measured in
-bench/server_bench.py); the cache counts each server by this estimate."""
+# What the cache counts for a server: resident memory, as bench/server_bench.py measures it
+# (allocations and the allocator's own overhead), not only the bytes the objects hold.
+SERVER_BYTES = 24 * 1024
+"""A server's view, settings, catalog and its indexes."""
+GRID_BYTES = 2 * 1024
+"""Each of its grids before parsing: summary, key, and the source kept compressed."""
+PARSED_PER_SOURCE_BYTE = 24
+"""Each parsed grid, per byte of its source (a 4 KiB, 40-car grid takes about 100 KiB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +160,7 @@ class Libraries:
             own = None
         defaults = tuple(d for d in (own, self.configured_default) if d)
         return LibraryView(
-            catalog.overlaid(server.grids, defaults).prepare(),
+            catalog.overlaid(server.grids, defaults),  # indexes built on first use
             guild_id=guild_id,
             settings=server.settings,
             files=server.files,
@@ -187,16 +193,17 @@ class Libraries:
             await asyncio.to_thread(self._parse_all, unread) if unread else ({}, [])
         )
         grids: dict[str, Pending] = {}
-        size = 4096
+        size = SERVER_BYTES
         for source in stored:
-            size += len(source.data) + 512
             if source.key in parsed:
                 grid = parsed[source.key]
                 grids[source.key] = (Summary.of(grid), partial(_ready, grid))
-                size += len(source.data) * GRID_OVERHEAD
+                size += GRID_BYTES + len(source.data) * PARSED_PER_SOURCE_BYTE
             elif source.summary is not None:
-                parse = partial(self._parse_later, guild_id, source.data, source.filename)
+                packed = zlib.compress(source.data, 1)
+                parse = partial(self._parse_later, guild_id, packed, source.filename)
                 grids[source.key] = (source.summary, parse)
+                size += GRID_BYTES + len(packed)
         server = _Server(grids, tuple(listed), tuple(unavailable), settings, size)
         self._keep(guild_id, server)
         return server
@@ -211,12 +218,13 @@ class Libraries:
                 "server %s's grids (%s) exceed the cache", guild_id, mebibytes(server.nbytes)
             )
 
-    def _parse_later(self, guild_id: int, data: bytes, filename: str) -> Grid:
+    def _parse_later(self, guild_id: int, packed: bytes, filename: str) -> Grid:
         """Parse a grid on its first lookup, and count what it now takes in the cache."""
+        data = zlib.decompress(packed)
         grid = self._parse(data, filename)
         server = self._cache.get(guild_id)
         if server is not None:
-            server.nbytes += len(data) * GRID_OVERHEAD
+            server.nbytes += len(data) * PARSED_PER_SOURCE_BYTE
             self._keep(guild_id, server)
         return grid
 
