@@ -163,6 +163,39 @@ def archive_rows(out: Output) -> list[Row]:
     return rows
 
 
+def server_rows(out: Output) -> list[Row]:
+    """Per-server libraries: cold and warm lookups, RSS with the cache full, imports."""
+    rows = []
+    cold = re.search(
+        r"cold first lookup \((\d+) servers\): p50 ([\d.]+) ms  p99 ([\d.]+) ms", out.text
+    )
+    if cold:
+        p99 = number(cold[3])
+        rows.append(
+            Row(
+                "cold server, first lookup p99",
+                f"{p99:.2f} ms (p50 {cold[2]})",
+                "< 20 ms",
+                p99 < 20,
+            )
+        )
+    ratio = re.search(r"warm/core p50 ratio: ([\d.]+)x", out.text)
+    if ratio:
+        value = number(ratio[1])
+        rows.append(Row("warm lookup, server/core p50", f"{value:.2f}×", "≤ 1.1×", value <= 1.1))
+    rss = re.search(r"RSS after .*?: ([\d.]+) MB", out.text)
+    if rss:
+        value = number(rss[1])
+        rows.append(
+            Row("RSS, 10,000 servers, cache full", f"{value:.1f} MB", "< 150 MB", value < 150)
+        )
+    imports = re.search(r"import \((\d+)\): p50 ([\d.]+) ms  p99 ([\d.]+) ms", out.text)
+    if imports:
+        p99 = number(imports[3])
+        rows.append(Row("import p99", f"{p99:.2f} ms (p50 {imports[2]})", "< 50 ms", p99 < 50))
+    return rows
+
+
 def e2e_rows(results: Path) -> list[Row]:
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
@@ -265,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += read("autocomplete", run_script("bench.autocomplete_bench"), autocomplete_rows)
         rows += read("chart", run_script("bench.chart_bench"), chart_rows)
         rows += archive()
+        rows += read("server libraries", run_script("bench.server_bench"), server_rows)
         rows += e2e(tmp)
     print(f"\nAll benchmarks ({time.monotonic() - started:.0f} s):\n")
     print(table(rows))
