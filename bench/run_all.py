@@ -196,6 +196,22 @@ def server_rows(out: Output) -> list[Row]:
     return rows
 
 
+def pages_rows(out: Output) -> list[Row]:
+    """Whole-grid answers with stateless buttons: RSS growth over 10,000 answers."""
+    grown = re.search(r"grew ([\d.]+) MB \(target: within ([\d.]+) MB\)", out.text)
+    if not grown:
+        return []
+    value, bound = number(grown[1]), number(grown[2])
+    return [
+        Row(
+            "RSS growth, 10,000 whole-grid answers",
+            f"{value:.1f} MB",
+            f"≤ {bound:g} MB",
+            value <= bound,
+        )
+    ]
+
+
 def e2e_rows(results: Path) -> list[Row]:
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
@@ -299,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += read("chart", run_script("bench.chart_bench"), chart_rows)
         rows += archive()
         rows += read("server libraries", run_script("bench.server_bench"), server_rows)
+        rows += read("page buttons", run_script("bench.pages_bench"), pages_rows)
         rows += e2e(tmp)
     print(f"\nAll benchmarks ({time.monotonic() - started:.0f} s):\n")
     print(table(rows))
