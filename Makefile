@@ -3,18 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run sync ask check test lint bench
+.PHONY: setup run sync ask check test lint bench FORCE
+
+# Which interpreter a Python is (its base installation and version). A .venv that another
+# interpreter built (another PYTHON=, an upgraded or an unsupported Python, a broken .venv) is
+# built again from $(PYTHON); nothing is rebuilt while the two agree.
+WHICH := import sys; print(sys.base_prefix, *sys.version_info[:3])
+ifneq ($(shell $(PYTHON) -c '$(WHICH)' 2>&1),$(shell $(PY) -c '$(WHICH)' 2>&1))
+$(VENV)/.installed: FORCE
+endif
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Gridbot needs Python 3.11 or newer; $(PYTHON) is not. Try: make PYTHON=python3.11 ..."; \
+		exit 1; }
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 setup: $(VENV)/.installed
 
+# The bot explains every stop it expects (2: no token or bad settings, 3: token rejected,
+# 4: Discord unreachable, 5: database unusable), so make adds no "Error" line to those; scripts
+# that need the status run `python -m bot` itself. Anything else (a crash) fails as usual.
 run: setup
-	$(PY) -m bot
+	@$(PY) -m bot || { status=$$?; [ $$status -ge 2 ] && [ $$status -le 5 ] || exit $$status; }
 
 sync: setup
 	$(PY) -m bot sync

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 
@@ -13,10 +14,11 @@ import discord
 from sqlalchemy.engine import URL
 
 from bot import __version__
-from bot.core.errors import GridFileError, UsageError
+from bot.core.errors import GridFileError, QueryError, UsageError
 from bot.core.loader import grid_files, load_grid
 from bot.core.store import GridStore
-from bot.offline import ask, complete
+from bot.core.text import clip
+from bot.offline import ask, complete, refusal
 from bot.settings import Settings, SettingsError
 from bot.storage import Libraries, Limits, default_url, open_libraries, parse_url, redact
 from bot.storage.database import connect
@@ -41,6 +43,8 @@ Reset it in the developer portal (your application → Bot → Reset Token), put
 .env, and run the bot again. The token is not shown here on purpose.
 """
 
+EXIT_REFUSED = 1
+"""``ask`` or ``complete`` refused the question (see ``bot.offline.refusal``)."""
 EXIT_CONFIG = 2
 EXIT_LOGIN = 3
 EXIT_NETWORK = 4
@@ -78,12 +82,26 @@ def load_settings() -> Settings:
 
 
 def load_store(settings: Settings) -> GridStore:
+    """The data folder's grids; a bad file, or a default event that names none of them, stops
+    with the reason (as ``/settings`` refuses such a default, with the closest names)."""
     try:
-        return GridStore(
+        store = GridStore(
             settings.data_dir, settings.default_event, max_bytes=settings.max_file_mib * MIB
         )
     except GridFileError as error:
         raise Abort(f"Cannot start: bad data file: {error}", EXIT_CONFIG) from None
+    wanted = settings.default_event
+    if wanted:
+        try:
+            store.catalog.find(wanted)
+        except QueryError as error:
+            closest = ", ".join(error.suggestions)
+            raise Abort(
+                f"Invalid settings: GRIDBOT_DEFAULT_EVENT={clip(wanted, 60)!r} matches no grid "
+                f"in {settings.data_dir}. Closest: {closest} (see .env.example)",
+                EXIT_CONFIG,
+            ) from None
+    return store
 
 
 MIB = 1024 * 1024
@@ -215,13 +233,13 @@ def run(sync_only: bool = False) -> int:
 
 
 def run_ask(command: str) -> int:
+    """Print the answer; a refusal goes to stderr, with exit status 1."""
     store = load_store(load_settings())
-    try:
-        text, failed = ask(store, command)
-    except UsageError as error:
-        return fail(f"Sorry: {error}", EXIT_CONFIG)
+    text, refused = ask(store, command)
+    if refused:
+        return fail(text, EXIT_REFUSED)
     print(text)
-    return 1 if failed else 0
+    return 0
 
 
 def run_complete(command: str) -> int:
@@ -229,7 +247,7 @@ def run_complete(command: str) -> int:
     try:
         found = complete(store, command)
     except UsageError as error:
-        return fail(f"Sorry: {error}", EXIT_CONFIG)
+        return fail(refusal(error), EXIT_REFUSED)
     for suggestion in found:
         print(f"{suggestion.name}  ->  {suggestion.value}")
     if not found:
@@ -292,6 +310,18 @@ def _count(number: int, noun: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one action; a reader that stops early (``| head -1``) ends it quietly, with 0."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is seen here and not at exit
+    except BrokenPipeError:
+        # What was read was wanted; the rest goes nowhere, as with cat or grep.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Gridbot, a Discord bot for qualifying grids."
     )

@@ -29,6 +29,19 @@ def hash_file(state_dir: Path, application_id: int | None) -> Path:
     return state_dir / f"commands-{application_id}.sha256"
 
 
+def last_synced(marker: Path) -> str:
+    """The hash remembered by the last global sync; ``""`` when there is none, or when it
+    cannot be read (then the commands are synced to be safe)."""
+    try:
+        return marker.read_bytes().decode("ascii").strip() if marker.is_file() else ""
+    except OSError as error:
+        problem = error.strerror or type(error).__name__
+    except UnicodeDecodeError:
+        problem = "not a hash: it holds bytes that are not text"
+    log.warning("cannot read %s (%s): syncing to be safe", marker, problem)
+    return ""
+
+
 async def sync_commands(bot: GridBot, *, force: bool = False) -> str:
     """Sync as configured; returns what was done, for the log."""
     settings = bot.settings
@@ -39,12 +52,7 @@ async def sync_commands(bot: GridBot, *, force: bool = False) -> str:
         return f"synced {len(synced)} commands to development guild {settings.dev_guild_id}"
     current = definitions_hash(bot)
     marker = hash_file(settings.state_dir, bot.application_id)
-    try:
-        previous = marker.read_text().strip() if marker.is_file() else ""
-    except OSError as error:
-        log.warning("cannot read %s (%s): syncing to be safe", marker, error.strerror)
-        previous = ""
-    if not force and previous == current:
+    if not force and last_synced(marker) == current:
         return "global commands unchanged since the last sync; not syncing"
     synced = await bot.tree.sync()
     done = f"synced {len(synced)} global commands (Discord may take a while to show changes)"

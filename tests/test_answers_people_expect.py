@@ -96,8 +96,9 @@ async def test_whole_grid_pages_only_for_the_asker(
     sent = await invoke(gridbot, adapter, "grid")
     assert not sent.ephemeral
     first = sent.embed
-    assert first["description"].startswith("```\n P Car")
-    assert " 1 #5   Audi Japan Team G… 1:27.898    pole" in first["description"]
+    assert first["description"].startswith("```\n  P Car Team ")
+    assert "  1 #5  Audi Japan Team Goh      1:27.898    pole" in first["description"]
+    assert "=12 #66 Konrad Motorsport " in first["description"], "level times are marked"
     assert first["footer"]["text"].endswith("page 1/2")
     controls = buttons(sent)
     assert controls["Previous"]["disabled"] is True

@@ -358,8 +358,9 @@ def test_ask_chart_writes_the_png(
     assert main(["ask", "/chart", "5", "#14"]) == 0
     assert "top 5 of 34" in capsys.readouterr().out
     assert main(["ask", "/chart highlight:zzzz"]) == 1
-    assert "no car number or team matches" in capsys.readouterr().out
-    assert main(["ask", "/chart top:many"]) == 2
+    assert "no car number or team matches" in capsys.readouterr().err
+    assert main(["ask", "/chart top:many"]) == 1
+    assert capsys.readouterr().err == "Sorry: top must be a whole number, not 'many'.\n"
 
 
 def test_the_cache_key_tells_apart_labels_of_the_same_car() -> None:

@@ -42,9 +42,9 @@ def test_ask_gap_and_team(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_ask_error_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "/grid 35"]) == 1
-    assert "The grid has 34 cars; pick 1–34." in capsys.readouterr().out
-    assert main(["ask", "/nope"]) == 2
-    assert "/grid [position]" in capsys.readouterr().err
+    assert capsys.readouterr().err == "Sorry: The grid has 34 cars; pick 1–34.\n"
+    assert main(["ask", "/nope"]) == 1
+    assert capsys.readouterr().err.startswith("Sorry: There is no /nope command;")
 
 
 def test_no_token_explains_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:

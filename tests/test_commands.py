@@ -62,7 +62,7 @@ async def test_gap_8_14_either_order(gridbot: GridBot, adapter: RecordingAdapter
         assert "**#8** was faster by **1.153 s** (1.305 %)" in embed["description"]
         assert {
             "name": "Between them",
-            "value": "2 cars (P3–P4): #4 Lister Storm LMP, #9 Lola B2K/10B Judd",
+            "value": "2 cars (P3–P4) — #4 Lister Storm LMP, #9 Lola B2K/10B Judd",
             "inline": False,
         } in embed["fields"]
 

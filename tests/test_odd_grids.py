@@ -37,7 +37,7 @@ def test_pole_is_not_called_fastest_when_it_was_not() -> None:
 
 
 def test_table_gap_keeps_its_sign() -> None:
-    assert " 3 #3   Gamma                59.999  -0.001" in grid_text("grid")
+    assert "3 #3  Gamma   59.999 -0.001" in grid_text("grid")
 
 
 def test_a_no_time_car_is_not_class_pole() -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 
 from cachetools import LRUCache
 
 from bot.charts.data import ChartData
 from bot.charts.draw import render_png
+from bot.core.errors import QueryError
 from bot.core.model import Grid
 
 Key = tuple[int, tuple[int, tuple[str, ...], str]]
@@ -20,10 +23,30 @@ Key = tuple[int, tuple[int, tuple[str, ...], str]]
 
 GRID_HELD = 64 * 1024
 """What an entry counts for the grid it keeps alive, beside its PNG bytes."""
+WAITING = 32
+"""Charts waiting for a worker, from every server together."""
+PER_SERVER = 4
+"""Charts one server may have waiting or being drawn at once."""
+TIME_LIMIT = 20.0
+"""Seconds a request waits for its chart, queue included, before it is answered that the
+chart could not be drawn in time."""
+BUSY = "Too many charts are being drawn right now; please try again in a moment."
+SLOW = "The chart could not be drawn in time; please try again in a moment."
 
 
 def entry_size(entry: tuple[Grid, bytes]) -> int:
     return GRID_HELD + len(entry[1])
+
+
+@dataclass(slots=True)
+class _Job:
+    """A chart waiting for, or being drawn by, a worker; everyone asking for it awaits
+    ``done``."""
+
+    grid: Grid
+    data: ChartData
+    owner: Hashable
+    done: asyncio.Future[bytes]
 
 
 class ChartCache:
@@ -31,9 +54,13 @@ class ChartCache:
 
     Keys hold ``id(grid)`` and entries hold the grid itself, so an id cannot be reused while
     its key exists. A reload makes new grid objects, so their charts are drawn afresh and the
-    old ones age out; several grids (events) can be served side by side. Charts are drawn in a
-    small thread pool, never on the event loop, and requests for a chart that is being drawn
-    wait for that drawing instead of starting another.
+    old ones age out; several grids (events) can be served side by side.
+
+    Charts are drawn in a small thread pool, never on the event loop. Requests for a chart
+    waiting or being drawn wait for that drawing instead of starting another. The waiting
+    line is bounded (:data:`WAITING` in all, :data:`PER_SERVER` per server) and fair: the
+    workers take one chart from each server in turn, so a server asking for many charts
+    delays only its own. A request gets an answer within :data:`TIME_LIMIT` seconds.
     """
 
     def __init__(
@@ -42,40 +69,90 @@ class ChartCache:
         *,
         max_bytes: int = 16 * 1024 * 1024,
         workers: int = 2,
+        waiting: int = WAITING,
+        per_server: int = PER_SERVER,
+        time_limit: float = TIME_LIMIT,
     ) -> None:
         self.render = render
         self.rendered = 0
         """Charts drawn so far (cache misses)."""
+        self.workers, self.waiting, self.per_server = workers, waiting, per_server
+        self.time_limit = time_limit
         self._done: LRUCache[Key, tuple[Grid, bytes]] = LRUCache(
             maxsize=max_bytes, getsizeof=entry_size
         )
-        self._drawing: dict[Key, tuple[Grid, asyncio.Future[bytes]]] = {}
+        self._jobs: dict[Key, _Job] = {}
+        """Every chart waiting or being drawn."""
+        self._lines: dict[Hashable, deque[Key]] = {}
+        """Each server's waiting charts."""
+        self._served: dict[Hashable, int] = {}
+        self._tick = 0
+        """When each server with charts waiting was last given a worker: the one served
+        longest ago (or never) is next."""
+        self._drawing = 0
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart")
 
     def __len__(self) -> int:
         return len(self._done)
 
-    async def png(self, grid: Grid, data: ChartData) -> bytes:
-        """The chart of ``data`` (made from ``grid``) as PNG bytes, drawn at most once."""
+    async def png(self, grid: Grid, data: ChartData, owner: Hashable = None) -> bytes:
+        """The chart of ``data`` (made from ``grid``) as PNG bytes, drawn at most once;
+        ``owner`` is the server asking. Raises ``QueryError`` when the line is full or the
+        chart is not ready within the time limit."""
         key = (id(grid), data.key)
         done = self._done.get(key)
         if done is not None:
             return done[1]
-        drawing = self._drawing.get(key)
-        if drawing is None:
-            future = asyncio.get_running_loop().run_in_executor(self._pool, self.render, data)
-            drawing = self._drawing[key] = (grid, future)
-            future.add_done_callback(partial(self._finish, grid, key))
-        return await asyncio.shield(drawing[1])
+        job = self._jobs.get(key) or self._enqueue(key, grid, data, owner)
+        try:
+            return await asyncio.wait_for(asyncio.shield(job.done), self.time_limit)
+        except TimeoutError:
+            raise QueryError(SLOW) from None
 
-    def _finish(self, grid: Grid, key: Key, future: asyncio.Future[bytes]) -> None:
-        del self._drawing[key]
-        if future.cancelled() or future.exception() is not None:
-            return
-        self.rendered += 1
-        with contextlib.suppress(ValueError):  # a chart larger than the whole cache
-            self._done[key] = (grid, future.result())
+    def _enqueue(self, key: Key, grid: Grid, data: ChartData, owner: Hashable) -> _Job:
+        mine = sum(1 for job in self._jobs.values() if job.owner == owner)
+        if len(self._jobs) - self._drawing >= self.waiting or mine >= self.per_server:
+            raise QueryError(BUSY)
+        job = _Job(grid, data, owner, asyncio.get_running_loop().create_future())
+        self._jobs[key] = job
+        self._lines.setdefault(owner, deque()).append(key)
+        self._start()
+        return job
+
+    def _start(self) -> None:
+        """Give free workers the next chart of each server in turn."""
+        while self._drawing < self.workers and self._lines:
+            owner = min(self._lines, key=lambda o: self._served.get(o, -1))
+            line = self._lines[owner]
+            key = line.popleft()
+            self._tick += 1
+            self._served[owner] = self._tick
+            if not line:
+                del self._lines[owner], self._served[owner]
+            job = self._jobs[key]
+            self._drawing += 1
+            drawing = asyncio.get_running_loop().run_in_executor(self._pool, self.render, job.data)
+            drawing.add_done_callback(partial(self._finish, key))
+
+    def _finish(self, key: Key, future: asyncio.Future[bytes]) -> None:
+        self._drawing -= 1
+        job = self._jobs.pop(key)
+        if future.cancelled():
+            job.done.cancel()
+        elif future.exception() is not None:
+            job.done.set_exception(future.exception())  # type: ignore[arg-type]
+            job.done.exception()  # retrieved: nobody may be waiting any more
+        else:
+            self.rendered += 1
+            with contextlib.suppress(ValueError):  # a chart larger than the whole cache
+                self._done[key] = (job.grid, future.result())
+            job.done.set_result(future.result())
+        self._start()
 
     def close(self) -> None:
-        """Stop the workers; charts being drawn are finished, queued ones are dropped."""
+        """Stop the workers; charts being drawn are finished, waiting ones are dropped."""
+        for line in self._lines.values():
+            for key in line:
+                self._jobs.pop(key).done.cancel()
+        self._lines.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -43,6 +43,12 @@ GRIDLINE = "#4E5058"
 DIMMED = 0.4
 """Opacity of the cars not highlighted, when some are."""
 
+SAMPLE = 24
+"""Characters of a label measured to guess how many fit (see ``_Page.fitted``)."""
+PLAIN: dict[str, Any] = {"parse_math": False, "usetex": False}
+"""Every text is drawn as written: a team named ``$\\undefinedmacro$`` is text, not a TeX
+formula that makes matplotlib raise."""
+
 TITLE_PX, SUBTITLE_PX, LABEL_PX, VALUE_PX, TICK_PX, NOTE_PX = 34, 22, 24, 22, 20, 21
 """Font sizes in pixels: big enough to read on a phone, where the picture is shrunk."""
 
@@ -106,18 +112,47 @@ class _Page:
     ) -> Text:
         """Text centred on ``y``; cut with an ellipsis to ``fit`` pixels wide, if given."""
         return self.fitted(
-            self.fig.text(self.x(x), self.y(y), text, fontsize=_pt(px), va="center", **style),
+            self.fig.text(
+                self.x(x), self.y(y), text, fontsize=_pt(px), va="center", **PLAIN, **style
+            ),
             fit or self.width - MARGIN - x,
         )
 
     def fitted(self, artist: Text, width: float) -> Text:
-        """Shorten the artist's text, a character at a time, until it is ``width`` wide."""
+        """Shorten the artist's text with an ellipsis until it is ``width`` wide.
+
+        The first :data:`SAMPLE` characters are measured once to guess how many fit; the
+        longest cut that fits is then found by halving around the guess. A handful of short
+        measurements, however long the text (measuring costs time with its length)."""
         full = artist.get_text()
-        keep = len(full)
-        while keep > 1 and artist.get_window_extent(self.renderer).width > width:
-            keep -= 1
-            artist.set_text(full[:keep].rstrip() + "…")
+        artist.set_text(full[:SAMPLE])
+        sample = self._width(artist)
+        if len(full) <= SAMPLE and sample <= width:
+            return artist
+        guess = max(1, int(width * min(len(full), SAMPLE) / max(sample, 1.0)))
+        fits, too_long = 1, min(len(full), 2 * guess + 2)
+        if self._fits(artist, full, too_long, width):
+            return artist
+        keep = min(guess, too_long - 1)
+        while too_long - fits > 1:
+            if self._fits(artist, full, keep, width):
+                fits = keep
+            else:
+                too_long = keep
+            keep = (fits + too_long) // 2
+        artist.set_text(_cut(full, fits))
         return artist
+
+    def _fits(self, artist: Text, full: str, keep: int, width: float) -> bool:
+        artist.set_text(full if keep >= len(full) else _cut(full, keep))
+        return self._width(artist) <= width
+
+    def _width(self, artist: Text) -> float:
+        return float(artist.get_window_extent(self.renderer).width)
+
+
+def _cut(text: str, keep: int) -> str:
+    return text[:keep].rstrip() + "…"
 
 
 def _axes(page: _Page, data: ChartData) -> Axes:
@@ -172,6 +207,7 @@ def _bars(page: _Page, ax: Axes, data: ChartData) -> None:
             "fontsize": _pt(LABEL_PX),
             "va": "center",
             "transform": row,
+            **PLAIN,
         }
         page.fig.text(page.x(MARGIN + PLACE_RIGHT), i, bar.place, ha="right", **label)
         number = f"#{bar.number}"
@@ -183,6 +219,7 @@ def _bars(page: _Page, ax: Axes, data: ChartData) -> None:
             "textcoords": "offset points",
             "va": "center",
             "fontsize": _pt(VALUE_PX),
+            **PLAIN,
         }
         if bar.seconds is None:
             ax.annotate("no time", (0, i), color=MUTED, style="italic", **value)

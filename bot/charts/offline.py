@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 from bot.charts.data import chart_data
@@ -11,44 +10,33 @@ from bot.charts.draw import render_png
 from bot.charts.summary import chart_card
 from bot.core.errors import QueryError, UsageError
 from bot.core.model import Grid
-from bot.render.cards import card_for
+from bot.offline import CHART_OPTIONS, split_words, usage_of, whole_number
 from bot.render.text import to_text
-
-OPTIONS = ("top", "highlight")
-
-
-def is_chart(command: str) -> bool:
-    """Whether a command line asks for ``/chart``."""
-    words = command.split(maxsplit=1)
-    return bool(words) and words[0].lstrip("/").lower() == "chart"
 
 
 def parse_chart(command: str) -> tuple[int | None, str | None]:
-    """``"/chart 10 lister"`` or ``"/chart top:10 highlight:lister"`` → (10, "lister")."""
-    try:
-        words = shlex.split(command)[1:]
-    except ValueError as error:
-        raise UsageError(f"cannot read that command line: {error}") from None
+    """``"/chart 10 lister"`` or ``"/chart top:10 highlight:lister"`` → (10, "lister").
+
+    A ``top`` out of range (``-3``) is refused by :func:`chart_data`, as on Discord."""
+    words = split_words(command)[1:]
     named: dict[str, str] = {}
     positional: list[str] = []
     for word in words:
         key, colon, value = word.partition(":")
-        if colon and key in OPTIONS:
+        if colon and key in CHART_OPTIONS:
             named[key] = value
         elif "highlight" in named:
             named["highlight"] += " " + word
         else:
             positional.append(word)
-    if positional and "top" not in named and positional[0].isdigit():
+    if positional and "top" not in named and re.fullmatch(r"[+-]?[0-9]+", positional[0]):
         named["top"] = positional.pop(0)
     if positional and "highlight" not in named:
         named["highlight"] = " ".join(positional)
     elif positional:
-        raise UsageError("too many values for /chart. Usage: /chart [top] [highlight]")
+        raise UsageError(f"Too many values for /chart; it takes {usage_of('chart')}.")
     top = named.get("top")
-    if top is not None and not top.strip().isdigit():
-        raise UsageError(f"top must be a whole number, not {top!r}.")
-    return (int(top) if top is not None else None), named.get("highlight")
+    return (whole_number("top", top) if top is not None else None), named.get("highlight")
 
 
 def chart_path(grid: Grid, folder: Path) -> Path:
@@ -58,16 +46,14 @@ def chart_path(grid: Grid, folder: Path) -> Path:
     return folder / f"chart-{slug}.png"
 
 
-def ask_chart(grid: Grid, command: str, folder: Path | None = None) -> tuple[str, bool]:
-    """Write the chart to ``folder`` (the current directory) and say what it shows and where."""
+def ask_chart(grid: Grid, command: str, folder: Path | None = None) -> str:
+    """Write the chart to ``folder`` (the current directory) and say what it shows and where;
+    a ``QueryError`` or ``UsageError`` when it cannot."""
     top, highlight = parse_chart(command)
-    try:
-        data = chart_data(grid, top=top, highlight=highlight)
-    except QueryError as error:
-        return to_text(card_for(error)), True
+    data = chart_data(grid, top=top, highlight=highlight)
     path = chart_path(grid, folder or Path.cwd()).resolve()
     try:
         path.write_bytes(render_png(data))
     except OSError as error:
-        return f"Sorry: cannot write the chart to {path}: {error.strerror}", True
-    return f"{to_text(chart_card(data))}\nChart: {path}", False
+        raise QueryError(f"Cannot write the chart to {path}: {error.strerror}.") from None
+    return f"{to_text(chart_card(data))}\nChart: {path}"

@@ -54,7 +54,7 @@ class ChartCog(commands.Cog):
         grid = view.catalog.find(event)
         data = chart_data(grid, top=top, highlight=highlight)
         await interaction.response.defer(thinking=True, ephemeral=view.private)
-        png = await self.cache.png(grid, data)
+        png = await self.cache.png(grid, data, interaction.guild_id)
         embed = to_embed(chart_card(data)).set_image(url=f"attachment://{FILENAME}")
         file = discord.File(io.BytesIO(png), filename=FILENAME, description=alt_text(data))
         await interaction.followup.send(embed=embed, file=file, ephemeral=view.private)

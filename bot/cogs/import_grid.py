@@ -10,6 +10,7 @@ from bot.app import GridBot
 from bot.core.answers import ReloadAnswer
 from bot.core.errors import GridFileError
 from bot.core.imports import safe_name
+from bot.download import read_capped
 from bot.permissions import requires_manager
 from bot.tenancy import server_of
 from bot.tree import answer
@@ -38,7 +39,8 @@ class ImportCog(commands.Cog):
         safe_name(file.filename)
         libraries.check_size(file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await file.read()
+        # The declared size is the uploader's word: the body is capped as it arrives.
+        data = await read_capped(interaction.client.http, file.url, libraries.limits.file_bytes)
         guild_id = server_of(interaction)
         assert guild_id is not None  # requires_manager
         try:

@@ -57,7 +57,7 @@ class LazyGrids(Mapping[str, Grid]):
                     f"{self._pending[key][0].title} cannot be served: {error.path.name}"
                     f"{where}: {error.problem}"
                 ) from None
-            self._parsed[key] = grid
+            grid = self._parsed.setdefault(key, grid)
         return grid
 
     def __contains__(self, key: object) -> bool:
@@ -74,6 +74,9 @@ class LazyGrids(Mapping[str, Grid]):
         pending = self._pending.get(key)
         return pending[0] if pending is not None else Summary.of(self._base[key])
 
+    def all_parsed(self) -> bool:
+        return len(self._parsed) == len(self._pending)
+
     def loaded(self) -> Iterator[tuple[str, Grid]]:
         """The grids parsed so far (the base grids count as parsed), without parsing more."""
         yield from ((k, g) for k, g in self._base.items() if k not in self._pending)
@@ -83,6 +86,11 @@ class LazyGrids(Mapping[str, Grid]):
 def summary(grids: Mapping[str, Grid], key: str) -> Summary:
     """A grid's summary, without parsing it when ``grids`` is lazy."""
     return grids.summary(key) if isinstance(grids, LazyGrids) else Summary.of(grids[key])
+
+
+def all_parsed(grids: Mapping[str, Grid]) -> bool:
+    """Whether every grid is parsed already (looking one up then costs no parse)."""
+    return not isinstance(grids, LazyGrids) or grids.all_parsed()
 
 
 def loaded(grids: Mapping[str, Grid]) -> Iterator[tuple[str, Grid]]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+from bot.core.complete import Suggestion, complete_car, complete_driver, complete_team
 from bot.core.errors import QueryError
 from bot.core.model import Entry, Grid, car_key
 from bot.core.search import FUZZY_CUTOFF
 from bot.core.text import clip, fold
 
 MAX_NAME_LENGTH = 100
+SUGGESTED = 3
+"""Names a failed lookup suggests: the first few that autocomplete offers for the same text,
+so that an answer never suggests what the option's own list would not (nonsense: nothing)."""
 
 
 def entry_at(grid: Grid, position: object) -> Entry:
@@ -47,21 +51,28 @@ def find_car(grid: Grid, number: str) -> Entry:
 
 
 def nearest_numbers(grid: Grid, wanted: str, count: int = 5) -> list[str]:
-    """The car numbers closest to ``wanted``: numerically if it is a number, else by spelling."""
+    """The car numbers closest to ``wanted``: numerically if it is a number, else what
+    autocomplete offers for it (by number, car or team; nothing for nonsense)."""
     if wanted.isascii() and wanted.isdigit() and len(wanted) <= 20:
         numeric = [e.number for e in grid.entries if e.number.isascii() and e.number.isdigit()]
         value = int(wanted)
         return [
             f"#{n}" for n in sorted(numeric, key=lambda n: (abs(int(n) - value), int(n)))[:count]
         ]
-    from rapidfuzz import fuzz, process  # only on this rare path: see search._fuzzy
+    return [f"#{number}" for number in offered(complete_car, grid, wanted)[:count]]
 
-    found = process.extract(wanted, grid.numbers, scorer=fuzz.ratio, limit=count)
-    return [f"#{number}" for number, _score, _index in found]
+
+def offered(complete: Callable[[Grid, str], list[Suggestion]], grid: Grid, text: str) -> list[str]:
+    """The values autocomplete offers for ``text``, best first."""
+    return [str(suggestion.value) for suggestion in complete(grid, text)]
 
 
 def match_names(
-    folded: Mapping[str, tuple[str, ...]], text: str, kind: str, example: str
+    folded: Mapping[str, tuple[str, ...]],
+    text: str,
+    kind: str,
+    example: str,
+    suggest: Callable[[str], list[str]] = lambda _text: [],
 ) -> tuple[list[str], bool]:
     """Names matching ``text`` and whether the match is a fuzzy guess.
 
@@ -70,7 +81,8 @@ def match_names(
 
     The name exactly as typed wins; then every name equal to it ignoring case, accents and
     punctuation; else every name that contains the query; else the best fuzzy matches (all of
-    them when equally good).
+    them when equally good); else a ``QueryError`` suggesting what ``suggest`` offers for the
+    text (the option's autocomplete), which is nothing for nonsense.
     """
     query = fold(text)
     if not query:
@@ -90,8 +102,9 @@ def match_names(
     best = scored[0][0]
     if best >= FUZZY_CUTOFF:
         return [name for score, key in scored if score == best for name in folded[key]], True
-    closest = [folded[key][0] for _score, key in scored[:3]]
-    raise QueryError(f"No {kind} matches “{clip(text, 40)}”.", suggestions=closest)
+    raise QueryError(
+        f"No {kind} matches “{clip(text, 40)}”.", suggestions=suggest(text)[:SUGGESTED]
+    )
 
 
 def folded_names(names: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -105,13 +118,17 @@ def folded_names(names: Sequence[str]) -> dict[str, tuple[str, ...]]:
 def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
     """Teams matching ``name`` (see :func:`match_names`)."""
     folded = grid.memo("folded-teams", lambda: folded_names(list(grid.teams)))
-    return match_names(folded, name, "team", "Lister")
+    return match_names(
+        folded, name, "team", "Lister", lambda text: offered(complete_team, grid, text)
+    )
 
 
 def find_drivers(grid: Grid, name: str) -> tuple[list[str], bool]:
     """Drivers matching ``name`` (see :func:`match_names`)."""
     folded = grid.memo("folded-drivers", lambda: folded_names(list(grid.drivers)))
-    return match_names(folded, name, "driver", "Kristensen")
+    return match_names(
+        folded, name, "driver", "Kristensen", lambda text: offered(complete_driver, grid, text)
+    )
 
 
 def name_score(query: str, key: str) -> float:

@@ -21,7 +21,7 @@ from typing import Any
 
 from bot.core.errors import GridFileError
 from bot.core.model import Driver, Entry, Grid, GridMeta, car_key
-from bot.core.text import fold
+from bot.core.text import clip, fold
 from bot.core.times import TimeFormatError, is_no_time, parse_time
 
 COLUMNS = ("position", "number", "drivers", "car", "team", "time")
@@ -67,6 +67,8 @@ _PIPE = re.compile(r"(?<!\\)\|")
 _TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 _NO_EXTRA: Mapping[str, str] = MappingProxyType({})
 MAX_CARS = 1000
+MAX_NUMBER = 20
+"""The longest car number: what ``/car`` and ``/gap`` accept, so every car can be asked for."""
 
 
 def parse_position(text: str) -> int | None:
@@ -326,7 +328,14 @@ def _parse_row(path: Path, line: int, cells: list[str], layout: _Layout) -> Entr
     number_cell = cells[layout.number]
     car_number = number_cell.strip().lstrip("#").strip()
     if not car_number or not car_number.replace("-", "").isalnum():
-        raise GridFileError(path, line, f"cannot read the car number {number_cell!r}")
+        raise GridFileError(path, line, f"cannot read the car number {clip(number_cell, 40)!r}")
+    if len(car_number) > MAX_NUMBER:
+        raise GridFileError(
+            path,
+            line,
+            f"the car number {clip(car_number, 40)!r} is {len(car_number)} characters long; "
+            f"a car number can have at most {MAX_NUMBER}",
+        )
     time_cell = cells[layout.time]
     time: int | None
     try:

@@ -48,11 +48,20 @@ TABLE_ROWS = 25
 
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
 _LINE_START = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
+_SCHEME = re.compile(r"(?<=[A-Za-z0-9]:)(?=//)")
+"""Between ``https:`` (any scheme) and ``//``: a link needs them together."""
+_INVITE = re.compile(r"(?<=discord)(?=\.)|(?<=discordapp)(?=\.)", re.IGNORECASE)
+"""Between ``discord`` and ``.gg/…`` (or ``.com/invite/…``): invites link without a scheme."""
 
 
 def escape(text: str) -> str:
-    """Escape Markdown and defuse mentions and links in data or user text."""
+    """Escape Markdown and defuse mentions and links in data or user text.
+
+    A zero-width space keeps ``@everyone`` from pinging and ``https://…`` or ``discord.gg/…``
+    from becoming a link; the text renderer removes it again.
+    """
     escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
+    escaped = _INVITE.sub("\u200b", _SCHEME.sub("\u200b", escaped))
     return escaped.replace("@", "@\u200b")
 
 
@@ -262,13 +271,13 @@ def _gap(answer: GapAnswer) -> Card:
         )
     count = len(answer.between)
     if count == 0:
-        between = "none: they qualified side by side"
+        between = "none — they qualified side by side"
     else:
         low, high = answer.between[0].position, answer.between[-1].position
         span = f"P{low}" if low == high else f"P{low}–P{high}"
         between = f"{count} car{'s' if count != 1 else ''} ({span})"
         if count <= BETWEEN_NAMED:
-            between += ": " + ", ".join(
+            between += " — " + ", ".join(
                 f"#{escape(e.number)} {escape(e.car)}" for e in answer.between
             )
     fields = (
@@ -304,11 +313,20 @@ def _driver(answer: DriverAnswer) -> Card:
     return _matches(answer.grid, answer.query, answer.guessed, "driver", groups)
 
 
-def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
-    """The whole grid as aligned monospace pages of ``rows`` cars each."""
+def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS, team_width: int = 24) -> list[Card]:
+    """The whole grid as aligned monospace pages of ``rows`` cars each.
+
+    Each column is as wide as its longest cell; team names beyond ``team_width`` characters
+    are clipped, so that a row (about 50 characters) stays on one line of a phone. A time
+    shared with another car is marked ``=`` before the position, as on the chart.
+    """
     grid = answer.grid
     pole = grid.pole.time
-    lines = []
+    shared: dict[int, int] = {}
+    for e in grid.entries:
+        if e.time is not None:
+            shared[e.time] = shared.get(e.time, 0) + 1
+    cells = [("P", "Car", "Team", "Time", "Gap")]
     for e in grid.entries:
         if e.time is None:
             gap = ""
@@ -316,9 +334,16 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
             gap = "pole" if e.position == 1 else ""
         else:
             gap = format_gap(e.time - pole, signed=True).removesuffix(" s")
-        team = e.team if len(e.team) <= 18 else e.team[:17] + "…"
-        lines.append(f"{e.position:>2} {'#' + e.number:<4} {team:<18} {no_time(e):>8} {gap:>7}")
-    header = f"{'P':>2} {'Car':<4} {'Team':<18} {'Time':>8} {'Gap':>7}"
+        level = "=" if e.time is not None and shared[e.time] > 1 else ""
+        team = clip(e.team, team_width)
+        cells.append((f"{level}{e.position}", clip(f"#{e.number}", 8), team, no_time(e), gap))
+    width = [max(len(row[column]) for row in cells) for column in range(5)]
+    align = (">", "<", "<", ">", ">")
+    header, *lines = [
+        " ".join(f"{cell:{a}{w}}" for cell, a, w in zip(row, align, width, strict=True)).rstrip()
+        for row in cells
+    ]
+    level_note = "= the same time as another car; the order is as published"
     return paged(
         lines,
         rows,
@@ -326,6 +351,7 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
             title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
             description="```\n" + "\n".join([header, *chunk]).replace("`", "\u02cb") + "\n```",
             footer=f"{grid.meta.label}{page}",
+            notes=(level_note,) if any("=" in line[: width[0]] for line in chunk) else (),
         ),
     )
 

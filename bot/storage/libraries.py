@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.answers import HistoryAnswer, LibraryChangeAnswer, SettingsAnswer
 from bot.core.catalog import Catalog
+from bot.core.complete import prepare_grid
 from bot.core.errors import GridFileError, QueryError
 from bot.core.imports import safe_name
 from bot.core.lazy import Pending, Summary
@@ -219,7 +220,11 @@ class Libraries:
             )
 
     def _parse_later(self, guild_id: int, packed: bytes, filename: str) -> Grid:
-        """Parse a grid on its first lookup, and count what it now takes in the cache."""
+        """Parse a grid on its first lookup, and count what it now takes in the cache.
+
+        Lookups are synchronous, so this parse runs on the event loop (linear in the file,
+        about 55 ms a MiB); a large grid's indexes, which take far longer, are built in a
+        worker thread meanwhile (see ``prepare_grid``)."""
         data = zlib.decompress(packed)
         grid = self._parse(data, filename)
         server = self._cache.get(guild_id)
@@ -243,7 +248,10 @@ class Libraries:
         return grids, unavailable
 
     def _parse(self, data: bytes, filename: str) -> Grid:
-        return parse_source(data, Path(filename), library=SERVER, max_bytes=self.limits.file_bytes)
+        """Parse a stored grid, and have a large one's indexes built off the event loop."""
+        path = Path(filename)
+        grid = parse_source(data, path, library=SERVER, max_bytes=self.limits.file_bytes)
+        return prepare_grid(grid)
 
     def forget(self, guild_id: int) -> None:
         """Drop a server from the cache: its next lookup reads the database again."""
@@ -567,10 +575,48 @@ def _restorable(key: str, file: Any, numbers: list[int], wanted: int | None) -> 
     return wanted
 
 
+SQLITE_FULL, SQLITE_READONLY = 13, 8
+"""SQLite's primary result codes for a full disk (or database) and a read-only database."""
+POSTGRES_DISK_FULL, POSTGRES_READ_ONLY = "53100", "25006"
+"""PostgreSQL's SQLSTATEs ``disk_full`` and ``read_only_sql_transaction``."""
+
+
+def storage_problem(error: DBAPIError) -> str | None:
+    """What a database error says about the storage itself, in words: ``"the disk is full"``,
+    ``"the database is read-only"``; ``None`` for any other error."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        code &= 0xFF  # extended codes (SQLITE_READONLY_DBMOVED…) carry the primary code
+    else:
+        code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code in (SQLITE_FULL, POSTGRES_DISK_FULL):
+        return "the disk is full"
+    if code in (SQLITE_READONLY, POSTGRES_READ_ONLY):
+        return "the database is read-only"
+    return None
+
+
+def _refuse(error: DBAPIError) -> None:
+    """Raise the polite answer to an error that is not the asker's doing; return otherwise."""
+    if isinstance(error, IntegrityError):
+        raise QueryError(
+            "Someone else changed this server's library at the same moment; please try again."
+        ) from None
+    problem = storage_problem(error)
+    if problem is not None:
+        log.error("a change was refused because %s: %s", problem, error.orig)
+        raise QueryError(
+            f"Nothing was changed: {problem}. The bot's operator has to fix that; "
+            "this server's grids and settings are as they were."
+        ) from None
+
+
 class _Change:
     """A write transaction on a server's rows; the server's cached library is dropped after
     it, whether it committed or not. A unique-key clash (another process made the same
-    change at once) becomes a polite refusal."""
+    change at once), a full disk or a read-only database becomes a polite refusal, whether
+    it happens as the transaction begins, in it or as it commits; the transaction is rolled
+    back, so nothing is half-written."""
 
     def __init__(self, libraries: Libraries, guild_id: int) -> None:
         self.libraries = libraries
@@ -579,16 +625,21 @@ class _Change:
 
     async def __aenter__(self) -> AsyncConnection:
         self._context = self.libraries.writer.begin()
-        connection: AsyncConnection = await self._context.__aenter__()
+        try:
+            connection: AsyncConnection = await self._context.__aenter__()
+        except DBAPIError as error:  # SQLite takes the write lock as it begins
+            _refuse(error)
+            raise
         return connection
 
     async def __aexit__(self, kind: Any, error: Any, traceback: Any) -> bool:
         try:
-            await self._context.__aexit__(kind, error, traceback)
-        except IntegrityError:
-            raise QueryError(
-                "Someone else changed this server's library at the same moment; please try again."
-            ) from None
+            await self._context.__aexit__(kind, error, traceback)  # commits, or rolls back
+        except DBAPIError as failed:  # the commit failed
+            _refuse(failed)
+            raise
         finally:
             self.libraries.forget(self.guild_id)
+        if isinstance(error, DBAPIError):  # a statement failed: rolled back above
+            _refuse(error)
         return False
