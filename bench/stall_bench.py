@@ -34,6 +34,7 @@ from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.store import GridStore
 from bot.storage import Libraries, Limits, open_libraries, parse_url
+from bot.tree import rendered_answers
 
 STALL_TARGET_MS = 50.0
 CHART_TARGET_S = 5.0
@@ -111,9 +112,13 @@ def rss_mib() -> float:
     return 0.0
 
 
-def team_miss(grid: Grid) -> None:
+MISS = "q" * 40 + " nothing matches this name " + "z" * 33
+
+
+async def team_miss(grid: Grid) -> None:
+    """``/team`` for a name that matches nothing, as the cog asks it (tree.answer_for)."""
     with contextlib.suppress(QueryError):
-        queries.team_entries(grid, "q" * 40 + " nothing matches this name " + "z" * 33)
+        await rendered_answers.get(grid, ("team", MISS), lambda: queries.team_entries(grid, MISS))
 
 
 async def main(grids: int, cars: int, name: int) -> None:

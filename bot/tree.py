@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.answers import EventsAnswer, TableAnswer
+from bot.core.complete import is_large
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.text import clip
@@ -141,12 +143,21 @@ class RenderCache:
             maxsize=max_bytes, getsizeof=rendered_size
         )
 
-    def get(self, grid: Grid, key: tuple[object, ...], build: Callable[[], object]) -> Rendered:
+    async def get(
+        self, grid: Grid, key: tuple[object, ...], build: Callable[[], object]
+    ) -> Rendered:
+        """The rendering of ``build()``'s answer, worked out once per grid and question; on a
+        large grid in a worker thread, so that no lookup stalls the event loop (a name that
+        matches nothing is scored against every name)."""
         full = (grid.digest or id(grid), *key)
         hit = self._entries.get(full)
         if hit is not None:
             return hit
-        rendered = render(build())  # a QueryError propagates and is not cached
+
+        def work() -> Rendered:
+            return render(build())  # a QueryError propagates and is not cached
+
+        rendered = await asyncio.to_thread(work) if is_large(grid) else work()
         if grid.digest:
             self._entries[full] = rendered
         return rendered
@@ -175,7 +186,8 @@ async def answer_for(
 ) -> None:
     """Like :func:`answer`, reusing the rendering of the same question about the same grid.
     ``private`` answers so that only the asker sees it (a server's setting)."""
-    await send(interaction, rendered_answers.get(grid, key, build), private=private, grid=grid)
+    rendered = await rendered_answers.get(grid, key, build)
+    await send(interaction, rendered, private=private, grid=grid)
 
 
 async def send(

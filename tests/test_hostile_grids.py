@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.charts import draw
-from bot.charts.cache import BUSY, ChartCache
+from bot.charts.cache import BUSY, SMALL, ChartCache
 from bot.charts.data import ChartData, chart_data
 from bot.charts.draw import render_png
 from bot.cogs.events import EventPages
@@ -149,19 +150,23 @@ def test_fitting_a_long_label_measures_a_few_times(monkeypatch: pytest.MonkeyPat
     assert max(measured) <= 2 * 540, "never the whole 900 characters"
 
 
-class SlowRenderer:
+class GatedRenderer:
+    """Draws a chart once the test opens the gate of its size ("big" or "small")."""
+
     def __init__(self) -> None:
         self.order: list[object] = []
+        self.gates = {"big": threading.Event(), "small": threading.Event()}
 
     def __call__(self, data: ChartData) -> bytes:
         self.order.append(data.top)
+        self.gates["big" if len(data.bars) > SMALL else "small"].wait(10)
         return b"png"
 
 
 async def test_the_chart_line_is_fair_bounded_and_shared() -> None:
     grid = seed_grid()
-    render = SlowRenderer()
-    cache = ChartCache(render, workers=1, per_server=3, waiting=4)
+    render = GatedRenderer()
+    cache = ChartCache(render, workers=1, per_server=3, waiting=4, express=False)
     greedy = [cache.png(grid, chart_data(grid, top=top), "greedy") for top in (2, 3, 4)]
     tasks = [asyncio.ensure_future(job) for job in greedy]
     await asyncio.sleep(0)
@@ -169,9 +174,29 @@ async def test_the_chart_line_is_fair_bounded_and_shared() -> None:
         await cache.png(grid, chart_data(grid, top=5), "greedy")
     polite = asyncio.ensure_future(cache.png(grid, chart_data(grid, top=9), "polite"))
     same = asyncio.ensure_future(cache.png(grid, chart_data(grid, top=9), "other"))
+    await asyncio.sleep(0)
+    render.gates["small"].set()
     await asyncio.gather(*tasks, polite, same)
     assert render.order.index(9) < render.order.index(4), "not queued behind all of greedy's"
     assert render.order.count(9) == 1, "the same chart is drawn once for everyone asking"
+    cache.close()
+
+
+async def test_a_small_chart_is_not_stuck_behind_big_ones() -> None:
+    big, small = hostile_grid(cars=SMALL + 20), seed_grid()
+    render = GatedRenderer()
+    cache = ChartCache(render, workers=2)
+    stuck = [
+        asyncio.ensure_future(cache.png(big, chart_data(big, top=top), server))
+        for server, top in (("a", SMALL + 10), ("b", SMALL + 11), ("c", SMALL + 12))
+    ]
+    await asyncio.sleep(0)
+    render.gates["small"].set()
+    assert await cache.png(small, chart_data(small, top=10), "ordinary") == b"png"
+    assert sorted(render.order) == [10, SMALL + 10, SMALL + 11], "drawn beside the big ones"
+    assert SMALL + 12 not in render.order, "the big ones still wait for the regular workers"
+    render.gates["big"].set()
+    await asyncio.gather(*stuck)
     cache.close()
 
 

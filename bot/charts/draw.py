@@ -110,7 +110,12 @@ class _Page:
     def text(
         self, x: float, y: float, text: str, *, px: float, fit: float = 0, **style: Any
     ) -> Text:
-        """Text centred on ``y``; cut with an ellipsis to ``fit`` pixels wide, if given."""
+        """Text centred on ``y``; cut with an ellipsis to ``fit`` pixels wide, if given.
+
+        No line of the chart holds more than :data:`LONGEST` characters, so longer text is cut
+        to that before anything is measured (measuring and drawing cost time with length)."""
+        if len(text) > LONGEST:
+            text = text[: LONGEST - 1] + "…"
         return self.fitted(
             self.fig.text(
                 self.x(x), self.y(y), text, fontsize=_pt(px), va="center", **PLAIN, **style
@@ -130,10 +135,20 @@ class _Page:
         if len(full) <= SAMPLE and sample <= width:
             return artist
         guess = max(1, int(width * min(len(full), SAMPLE) / max(sample, 1.0)))
-        fits, too_long = 1, min(len(full), 2 * guess + 2)
+        # Text is about as wide per character as the sample: look within a quarter of the
+        # guess first, and widen only when the guess was that far off.
+        too_long = min(len(full), guess + guess // 4 + 2)
         if self._fits(artist, full, too_long, width):
-            return artist
-        keep = min(guess, too_long - 1)
+            if too_long == len(full):
+                return artist
+            fits, too_long = too_long, min(len(full), 2 * guess + 2)
+            if self._fits(artist, full, too_long, width):
+                return artist
+        else:
+            fits = max(1, guess - guess // 4 - 1)
+            if not self._fits(artist, full, fits, width):
+                fits, too_long = 1, fits
+        keep = (fits + too_long) // 2
         while too_long - fits > 1:
             if self._fits(artist, full, keep, width):
                 fits = keep
@@ -149,6 +164,10 @@ class _Page:
 
     def _width(self, artist: Text) -> float:
         return float(artist.get_window_extent(self.renderer).width)
+
+
+LONGEST = 200
+"""More characters than the widest line of a chart can show at its smallest type."""
 
 
 def _cut(text: str, keep: int) -> str:

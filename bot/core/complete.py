@@ -85,10 +85,16 @@ def index_chars(grid: Grid) -> int:
     return named + sum(map(len, grid.teams)) + sum(map(len, grid.drivers))
 
 
+def is_large(grid: Grid) -> bool:
+    """Whether the grid's names are long enough (:data:`PREPARE_CHARS`) for its indexes and
+    lookups to be worked out off the event loop."""
+    return grid.memo("large", lambda: index_chars(grid) >= PREPARE_CHARS)
+
+
 def prepare_grid(grid: Grid) -> Grid:
     """Build a large grid's indexes as it is parsed: at once in a worker thread (the loaders
     run there), or, on the event loop's own thread, in a worker without waiting for it."""
-    if index_chars(grid) < PREPARE_CHARS:
+    if not is_large(grid):
         return grid
     if _on_event_loop():
         start_indexing(grid)
@@ -110,7 +116,7 @@ def _on_event_loop() -> bool:
 def start_indexing(grid: Grid) -> None:
     """Have a large grid indexed in a worker thread, without waiting (for a grid parsed on
     the event loop); a small one is indexed on its first keystroke."""
-    if index_chars(grid) >= PREPARE_CHARS:
+    if is_large(grid):
         grid.memo(INDEXES, lambda: _job(grid))
 
 
@@ -121,7 +127,7 @@ def indexes(grid: Grid) -> Indexes | None:
 
 
 def _job(grid: Grid) -> Future[Indexes]:
-    if index_chars(grid) >= PREPARE_CHARS:
+    if is_large(grid):
         return _builder.submit(Indexes.of, grid)
     built: Future[Indexes] = Future()
     built.set_result(Indexes.of(grid))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from threading import Lock
+
+from cachetools import LRUCache
 
 from bot.core.complete import Suggestion, complete_car, complete_driver, complete_team
 from bot.core.errors import QueryError
@@ -11,6 +14,11 @@ from bot.core.search import FUZZY_CUTOFF
 from bot.core.text import clip, fold
 
 MAX_NAME_LENGTH = 100
+FUZZY_NAME = 2 * MAX_NAME_LENGTH
+"""How much of a name fuzzy scoring looks at."""
+REMEMBERED = 256
+"""Answers (hits and misses) remembered per grid and kind of name."""
+Matched = tuple[list[str], bool]
 SUGGESTED = 3
 """Names a failed lookup suggests: the first few that autocomplete offers for the same text,
 so that an answer never suggests what the option's own list would not (nonsense: nothing)."""
@@ -115,32 +123,69 @@ def folded_names(names: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(same) for key, same in found.items()}
 
 
-def find_teams(grid: Grid, name: str) -> tuple[list[str], bool]:
+def remembered(grid: Grid, kind: str, name: str, find: Callable[[], Matched]) -> Matched:
+    """The answer of ``find`` for ``name`` on ``grid``, worked out once: a miss as well as a
+    hit, since a miss costs the most (it is scored against every name)."""
+    answers, lock = grid.memo(
+        f"{kind}-answers", lambda: (LRUCache[str, Matched | QueryError](REMEMBERED), Lock())
+    )
+    with lock:  # a large grid's lookups run in worker threads
+        found = answers.get(name)
+    if found is None:
+        try:
+            found = find()
+        except QueryError as error:
+            found = error
+        with lock:
+            answers[name] = found
+    if isinstance(found, QueryError):
+        raise found
+    names, guessed = found
+    return list(names), guessed
+
+
+def find_teams(grid: Grid, name: str) -> Matched:
     """Teams matching ``name`` (see :func:`match_names`)."""
     folded = grid.memo("folded-teams", lambda: folded_names(list(grid.teams)))
-    return match_names(
-        folded, name, "team", "Lister", lambda text: offered(complete_team, grid, text)
+    return remembered(
+        grid,
+        "team",
+        name,
+        lambda: match_names(
+            folded, name, "team", "Lister", lambda text: offered(complete_team, grid, text)
+        ),
     )
 
 
-def find_drivers(grid: Grid, name: str) -> tuple[list[str], bool]:
+def find_drivers(grid: Grid, name: str) -> Matched:
     """Drivers matching ``name`` (see :func:`match_names`)."""
     folded = grid.memo("folded-drivers", lambda: folded_names(list(grid.drivers)))
-    return match_names(
-        folded, name, "driver", "Kristensen", lambda text: offered(complete_driver, grid, text)
+    return remembered(
+        grid,
+        "driver",
+        name,
+        lambda: match_names(
+            folded,
+            name,
+            "driver",
+            "Kristensen",
+            lambda text: offered(complete_driver, grid, text),
+        ),
     )
 
 
 def name_score(query: str, key: str) -> float:
     """How well a folded query matches a folded name, 0-100, forgiving typos in any word.
 
-    The best of rapidfuzz's WRatio over the whole name and an optimal-string-alignment
-    similarity (a swap of two letters costs one) against each run of as many words as the
-    query has.
+    The best of rapidfuzz's WRatio over the name and an optimal-string-alignment similarity
+    (a swap of two letters costs one) against each run of as many words as the query has.
+    Only the first :data:`FUZZY_NAME` characters of a name are scored, so the work is bounded
+    by the query's length whatever the names' (a typo is looked for where names differ).
     """
     from rapidfuzz import fuzz
     from rapidfuzz.distance import OSA
 
+    key = key[:FUZZY_NAME]
     score = fuzz.WRatio(query, key)
     size = len(query.split())
     words = key.split()
