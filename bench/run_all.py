@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT_TIMEOUT = 300.0
 CORE_TARGET_US = 50.0
 ARCHIVE_GRIDS = 1000
+STALL_MS = 50.0
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,36 @@ def pages_rows(out: Output) -> list[Row]:
     ]
 
 
+def stall_rows(out: Output) -> list[Row]:
+    """Hostile grids: the worst event-loop stall per operation, RSS over replace cycles, and
+    an ordinary chart behind hostile ones."""
+    rows = []
+    pattern = r"^(stall .+?|ordinary /chart .+?): ([\d.]+) (ms|s) \(target ≤ ([\d.]+) (?:ms|s)\)"
+    for name, value, unit, bound in re.findall(pattern, out.text, re.MULTILINE):
+        rows.append(
+            Row(
+                name,
+                f"{number(value):g} {unit}",
+                f"≤ {bound} {unit}",
+                number(value) <= number(bound),
+            )
+        )
+    first = [number(v) for v in re.findall(r"first server lookup stall: ([\d.]+) ms", out.text)]
+    if first:
+        rows.append(
+            Row(
+                "stall, a replaced grid's first lookup (worst of 5)",
+                f"{max(first):g} ms",
+                f"≤ {STALL_MS:g} ms",
+                max(first) <= STALL_MS,
+            )
+        )
+    rss = re.findall(r"replace cycle \d+: RSS: ([\d.]+) MiB", out.text)
+    if rss:
+        rows.append(Row("RSS over 5 import-replace cycles", " → ".join(rss) + " MiB", "flat"))
+    return rows
+
+
 def e2e_rows(results: Path) -> list[Row]:
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
@@ -316,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += archive()
         rows += read("server libraries", run_script("bench.server_bench"), server_rows)
         rows += read("page buttons", run_script("bench.pages_bench"), pages_rows)
+        rows += read("hostile grids", run_script("bench.stall_bench"), stall_rows)
         rows += e2e(tmp)
     print(f"\nAll benchmarks ({time.monotonic() - started:.0f} s):\n")
     print(table(rows))
