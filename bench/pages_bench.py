@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from discord.http import Route
-from discord.user import ClientUser
 from discord.webhook.async_ import async_context
 
 from bot.app import GridBot
 from bot.core.store import GridStore
 from bot.settings import Settings
 from bot.storage import Limits, open_libraries, parse_url
-from tests.dispatch import APPLICATION_ID, RecordingAdapter, interaction_payload, message_payload
+from tests.conftest import start_client
+from tests.dispatch import RecordingAdapter, interaction_payload, message_payload
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_MB = 10.0
@@ -82,20 +82,7 @@ async def run(warm: int, more: int) -> None:
         libraries = await open_libraries(
             parse_url(f"sqlite:///{folder}/pages.sqlite3"), GridStore(REPO / "data"), Limits()
         )
-        client = GridBot(settings, libraries, sync=False)
-        client._connection.application_id = APPLICATION_ID
-        client._connection.user = ClientUser(
-            state=client._connection,
-            data={
-                "id": str(APPLICATION_ID),
-                "username": "Gridbot",
-                "discriminator": "0",
-                "avatar": None,
-                "global_name": None,
-            },
-        )
-        await client._async_setup_hook()
-        await client.setup_hook()
+        client = await start_client(settings, libraries)  # as the in-process tests do
         for number in range(warm):
             await answer(client, adapter, number % 20 == 0)
         gc.collect()
