@@ -41,10 +41,12 @@ def requests(grid: Grid, count: int) -> list[tuple[int | None, str | None]]:
     return list(pairs.values())[:count]
 
 
-async def chart(cache: ChartCache, grid: Grid, top: int | None, highlight: str | None) -> int:
-    """What the cog does for one ``/chart``, short of talking to Discord."""
+async def chart(
+    cache: ChartCache, grid: Grid, top: int | None, highlight: str | None, server: int = 0
+) -> int:
+    """What the cog does for one ``/chart`` from ``server``, short of talking to Discord."""
     data = chart_data(grid, top=top, highlight=highlight)
-    png = await cache.png(grid, data)
+    png = await cache.png(grid, data, server)
     to_embed(chart_card(data)).to_dict()
     alt_text(data)
     return len(png)
@@ -89,12 +91,14 @@ async def measure(charts: int, workers: int) -> None:
     stop = asyncio.Event()
     busy = asyncio.create_task(probe(grid, stop))
     started = time.perf_counter()
-    sizes = await asyncio.gather(*(chart(cache, grid, *r) for r in requests(grid, charts)))
+    sizes = await asyncio.gather(
+        *(chart(cache, grid, *r, server) for server, r in enumerate(requests(grid, charts)))
+    )
     elapsed = time.perf_counter() - started
     stop.set()
     print(summary(f"/grid, {len(sizes)} charts rendering", await busy))
     print(
-        f"charts rendered: {cache.rendered - 1} in {elapsed:.2f} s with {workers} worker threads "
+        f"charts rendered: {cache.rendered - 1} in {elapsed:.2f} s with {workers} worker processes "
         f"({sum(sizes) / len(sizes) / 1024:.0f} KiB average); target: p99 < 50 ms"
     )
     cache.close()
@@ -103,7 +107,7 @@ async def measure(charts: int, workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.chart_bench", description=__doc__)
     parser.add_argument("--charts", type=int, default=20, help="charts rendering at once")
-    parser.add_argument("--workers", type=int, default=2, help="chart worker threads")
+    parser.add_argument("--workers", type=int, default=2, help="chart worker processes")
     args = parser.parse_args()
     asyncio.run(measure(args.charts, args.workers))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -98,8 +99,16 @@ class ChartCache:
         self._drawing = 0
         self._has_express = express
         self._express_busy = False
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart")
-        self._express = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart-express")
+        self._pool: Executor
+        if render is render_png:
+            # matplotlib holds the interpreter lock for long stretches: drawn in threads, two
+            # hostile charts stalled the event loop for 50-60 ms. Drawn in other processes
+            # (started on the first chart, one for each worker and the express one), they
+            # cannot stall it at all.
+            spawn = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=workers + express, mp_context=spawn)
+        else:  # a renderer of the tests' own: threads, so that it can count what it drew
+            self._pool = ThreadPoolExecutor(workers + express, thread_name_prefix="chart")
 
     def __len__(self) -> int:
         return len(self._done)
@@ -135,10 +144,10 @@ class ChartCache:
         while self._lines:
             if self._drawing < self.workers:
                 owners = list(self._lines)
-                pool, express = self._pool, False
+                express = False
             elif self._has_express and not self._express_busy:
                 owners = [o for o in self._lines if self._small(self._lines[o][0])]
-                pool, express = self._express, True
+                express = True
             else:
                 return
             if not owners:
@@ -157,7 +166,7 @@ class ChartCache:
             else:
                 self._drawing += 1
             job = self._jobs[key]
-            drawing = asyncio.get_running_loop().run_in_executor(pool, self.render, job.data)
+            drawing = asyncio.get_running_loop().run_in_executor(self._pool, self.render, job.data)
             drawing.add_done_callback(partial(self._finish, key, express))
 
     def _forget_idle(self) -> None:
@@ -180,7 +189,7 @@ class ChartCache:
         if future.cancelled():
             job.done.cancel()
         elif future.exception() is not None:
-            job.done.set_exception(future.exception())  # type: ignore[arg-type]
+            job.done.set_exception(future.exception())  # type: ignore[arg-type]  # not None: checked above
             job.done.exception()  # retrieved: nobody may be waiting any more
         else:
             self.rendered += 1
@@ -196,4 +205,3 @@ class ChartCache:
                 self._jobs.pop(key).done.cancel()
         self._lines.clear()
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._express.shutdown(wait=False, cancel_futures=True)
