@@ -7,6 +7,8 @@ import asyncio
 import gc
 import threading
 import tracemalloc
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +66,8 @@ async def test_a_grid_parsed_on_the_loop_is_indexed_in_a_worker() -> None:
     prepare_grid(grid)  # on the event loop's thread: it does not wait
     job = grid.memo(INDEXES, lambda: None)
     assert job is not None
-    while not job.done():  # meanwhile keystrokes are answered by a plain scan
-        assert complete_team(grid, "alpha0")
-        await asyncio.sleep(0.01)
+    assert complete_team(grid, "alpha0"), "answered (by a plain scan if not yet indexed)"
+    await asyncio.wrap_future(job)  # the worker's index, awaited rather than polled
     assert complete_team(grid, "bravo1")
 
 
@@ -154,7 +155,7 @@ class GatedRenderer:
     """Draws a chart once the test opens the gate of its size ("big" or "small")."""
 
     def __init__(self) -> None:
-        self.order: list[object] = []
+        self.order: list[int] = []
         self.gates = {"big": threading.Event(), "small": threading.Event()}
 
     def __call__(self, data: ChartData) -> bytes:
@@ -201,22 +202,41 @@ async def test_a_small_chart_is_not_stuck_behind_big_ones() -> None:
 
 
 async def test_a_chart_has_a_time_limit() -> None:
-    started = asyncio.Event()
+    release = threading.Event()
 
     def stuck(_data: ChartData) -> bytes:
-        started.set()
-        import time
-
-        time.sleep(0.2)  # a thread drawing far longer than the limit below
+        release.wait(10)  # a thread drawing until the test lets it go: never within the limit
         return b"png"
 
     grid = seed_grid()
     cache = ChartCache(stuck, time_limit=0.01)
-    with pytest.raises(QueryError, match="in time"):
-        await cache.png(grid, chart_data(grid, top=3))
-    cache.close()
+    try:
+        with pytest.raises(QueryError, match="in time"):
+            await cache.png(grid, chart_data(grid, top=3))
+    finally:
+        release.set()
+        cache.close()
 
 
 def test_prepare_grid_is_idempotent() -> None:
     grid = hostile_grid(cars=40)
     assert prepare_grid(prepare_grid(grid)) is grid
+
+
+class DeadPool(ThreadPoolExecutor):
+    """A pool whose worker died, as a ProcessPoolExecutor says it."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        dead: Future[Any] = Future()
+        dead.set_exception(BrokenProcessPool("a chart process was killed"))
+        return dead
+
+
+async def test_a_dead_drawing_process_is_answered_and_replaced() -> None:
+    grid = seed_grid()
+    cache = ChartCache(GatedRenderer())
+    cache._pool = DeadPool(1)
+    with pytest.raises(QueryError, match="could not be drawn"):
+        await cache.png(grid, chart_data(grid, top=3))
+    assert not isinstance(cache._pool, DeadPool), "the next chart gets new workers"
+    cache.close()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -17,6 +18,8 @@ from bot.charts.data import ChartData
 from bot.charts.draw import render_png
 from bot.core.errors import QueryError
 from bot.core.model import Grid
+
+log = logging.getLogger("gridbot.charts")
 
 Key = tuple[int, tuple[int, tuple[str, ...], str]]
 """``id(grid)`` and what the chart shows of it (``ChartData.key``)."""
@@ -37,6 +40,7 @@ SMALL = 40
 """Bars of a chart small enough for the express worker: an ordinary grid's chart is never
 stuck behind long ones (a 1,000-car grid with 900-character names charts 80 bars in 1.5 s)."""
 BUSY = "Too many charts are being drawn right now; please try again in a moment."
+BROKEN = "The chart could not be drawn; please try again."
 SLOW = "The chart could not be drawn in time; please try again in a moment."
 
 
@@ -99,16 +103,20 @@ class ChartCache:
         self._drawing = 0
         self._has_express = express
         self._express_busy = False
-        self._pool: Executor
-        if render is render_png:
-            # matplotlib holds the interpreter lock for long stretches: drawn in threads, two
-            # hostile charts stalled the event loop for 50-60 ms. Drawn in other processes
-            # (started on the first chart, one for each worker and the express one), they
-            # cannot stall it at all.
-            spawn = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=workers + express, mp_context=spawn)
-        else:  # a renderer of the tests' own: threads, so that it can count what it drew
-            self._pool = ThreadPoolExecutor(workers + express, thread_name_prefix="chart")
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> Executor:
+        """Where charts are drawn. matplotlib holds the interpreter lock for long stretches:
+        drawn in threads, hostile charts stalled the event loop for 34-64 ms. So the real
+        renderer draws in other processes, forked on the first chart from a fork server that
+        has matplotlib loaded (one process per worker and one for the express lane). A
+        renderer of the tests' own draws in threads, so that it can count what it drew."""
+        size = self.workers + self._has_express
+        if self.render is not render_png:
+            return ThreadPoolExecutor(size, thread_name_prefix="chart")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.charts.worker"])
+        return ProcessPoolExecutor(max_workers=size, mp_context=context)
 
     def __len__(self) -> int:
         return len(self._done)
@@ -126,6 +134,11 @@ class ChartCache:
             return await asyncio.wait_for(asyncio.shield(job.done), self.time_limit)
         except TimeoutError:
             raise QueryError(SLOW) from None
+        except BrokenExecutor:  # a drawing process died: the next chart gets a new pool
+            log.exception("a chart process died; starting new ones")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            raise QueryError(BROKEN) from None
 
     def _enqueue(self, key: Key, grid: Grid, data: ChartData, owner: Hashable) -> _Job:
         mine = sum(1 for job in self._jobs.values() if job.owner == owner)

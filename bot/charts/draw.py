@@ -67,7 +67,7 @@ def render_png(data: ChartData) -> bytes:
 
     width, height = canvas_size(data)
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, facecolor=BACKGROUND)
-    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]  # Agg: untyped in matplotlib
     page = _Page(fig, renderer, width, height)
     ax = _axes(page, data)
     _bars(page, ax, data)
