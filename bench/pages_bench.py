@@ -62,6 +62,7 @@ def rss_mb() -> float:
 
 async def answer(client: GridBot, adapter: ForgetfulAdapter, click: bool) -> None:
     adapter.done.clear()
+    # Why mypy is silenced below: discord.py wants a TypedDict; this is a plain dict
     client._connection.parse_interaction_create(interaction_payload("grid", {}))  # type: ignore[arg-type]
     await adapter.done.wait()
     if click:
@@ -70,6 +71,7 @@ async def answer(client: GridBot, adapter: ForgetfulAdapter, click: bool) -> Non
         payload["data"] = {"custom_id": buttons["Next"]["custom_id"], "component_type": 2}
         payload["message"] = adapter.last
         adapter.done.clear()
+        # Why mypy is silenced below: discord.py wants a TypedDict; this is a plain dict
         client._connection.parse_interaction_create(payload)  # type: ignore[arg-type]
         await adapter.done.wait()
 

@@ -159,7 +159,7 @@ class Settings:
                 values[spec.name] = parsed
         if problems:
             raise SettingsError(problems)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]  # values parsed per field: types vary
 
 
 VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {

@@ -87,6 +87,7 @@ async def cdn() -> AsyncIterator[Cdn]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    # Why mypy is silenced below: aiohttp's private server: started above, so not None
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     served.base = f"http://127.0.0.1:{port}"
     yield served
@@ -105,7 +106,7 @@ async def bot(
     client = await start_client(settings, libraries)
     client._connection.user = gridbot._connection.user
     session = aiohttp.ClientSession()
-    client.http._HTTPClient__session = session  # type: ignore[attr-defined]
+    client.http._HTTPClient__session = session  # type: ignore[attr-defined]  # discord.py's private session slot
     yield client
     await session.close()
     await client.close()
@@ -174,7 +175,7 @@ async def test_the_limit_is_exact(cdn: Cdn, size: int, accepted: bool) -> None:
     cdn.files["exact"] = b"a" * size
     async with aiohttp.ClientSession() as session:
         http = HTTPClient(asyncio.get_running_loop())
-        http._HTTPClient__session = session  # type: ignore[attr-defined]
+        http._HTTPClient__session = session  # type: ignore[attr-defined]  # discord.py's private session slot
         url = f"{cdn.base}/files/exact"
         if accepted:
             assert await read_capped(http, url, LIMIT) == b"a" * size

@@ -66,7 +66,7 @@ async def many(
     client = await make_bot(data, tmp_path)
     client._connection.user = gridbot._connection.user
     session = aiohttp.ClientSession()  # what logging in opens; attachments download through it
-    client.http._HTTPClient__session = session  # type: ignore[attr-defined]
+    client.http._HTTPClient__session = session  # type: ignore[attr-defined]  # discord.py's private session slot
     yield client
     await session.close()
     await client.close()
@@ -206,6 +206,7 @@ async def cdn() -> AsyncIterator[tuple[str, dict[str, bytes]]]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    # Why mypy is silenced below: aiohttp's private server: started above, so not None
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     yield f"http://127.0.0.1:{port}/attachments", files
     await runner.cleanup()
@@ -359,3 +360,12 @@ def test_an_unreadable_sidecar_names_the_file(data: Path, monkeypatch: pytest.Mo
         GridStore(data)
     assert caught.value.path == sidecar
     assert caught.value.problem == "cannot read the file: Permission denied"
+
+
+async def test_import_of_text_instead_of_a_file_is_refused_politely(
+    many: GridBot, adapter: RecordingAdapter
+) -> None:
+    """What an out-of-date command definition could send: the option as plain text."""
+    payload = member(interaction_payload("import", {"file": "le-mans.md"}), MANAGE_GUILD)
+    sent = await invoke_payload(many, adapter, payload)
+    assert sent.ephemeral and "Attach the grid file itself" in sent.text, sent.text

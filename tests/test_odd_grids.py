@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import queries
+from bot.core.answers import TableAnswer
 from bot.core.parser import parse_grid_text
 from bot.render.cards import card_for, table_pages
 from bot.render.text import to_text
@@ -20,7 +21,9 @@ def grid_text(command: str, text: str = HEADER + OUT_OF_ORDER) -> str:
     grid = parse_grid_text(text, "odd.md")
     name, _, arg = command.partition(" ")
     if name == "grid" and not arg:
-        return "\n".join(to_text(c) for c in table_pages(queries.grid_or_slot(grid)))  # type: ignore[arg-type]
+        whole = queries.grid_or_slot(grid)
+        assert isinstance(whole, TableAnswer), "no position: the whole grid"
+        return "\n".join(to_text(c) for c in table_pages(whole))
     if name == "grid":
         return to_text(card_for(queries.grid_slot(grid, int(arg))))
     return to_text(card_for(queries.team_entries(grid, arg)))

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bot.core import queries
 from bot.core.answers import TableAnswer
 from bot.core.complete import complete_team
 from bot.core.errors import QueryError, UsageError
+from bot.core.model import Grid
 from bot.core.store import GridStore
 from bot.offline import BOT_COMMANDS, COMMANDS, DISCORD_ONLY, ask, complete
 from bot.render.cards import card_for, table_pages
@@ -147,9 +148,11 @@ def test_echoed_input_is_clipped(capsys: pytest.CaptureFixture[str], line: str) 
         (lambda g: queries.car_entry(g, "zzzz"), "/car zzzz"),
     ],
 )
-def test_nonsense_suggests_nothing(store: GridStore, query: object, line: str) -> None:
+def test_nonsense_suggests_nothing(
+    store: GridStore, query: Callable[[Grid], object], line: str
+) -> None:
     with pytest.raises(QueryError) as caught:
-        query(seed_grid())  # type: ignore[operator]
+        query(seed_grid())
     assert caught.value.suggestions == ()
     assert complete(store, line) == []
     assert "Closest" not in ask(store, line)[0]
@@ -262,6 +265,7 @@ def fake_checkout(tmp_path: Path, bot_status: int) -> Path:
 
 
 def make(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert shutil.which("make"), "make is not installed: it is how the README runs the bot"
     return subprocess.run(
         ["make", "--no-print-directory", *args],
         cwd=folder,
@@ -272,10 +276,6 @@ def make(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-
-
-@needs_make
 def test_a_venv_from_another_python_is_rebuilt(tmp_path: Path) -> None:
     folder = fake_checkout(tmp_path, 0)
     same = make(folder, "-n", "setup", f"PYTHON={sys.executable}")
@@ -289,14 +289,12 @@ def test_a_venv_from_another_python_is_rebuilt(tmp_path: Path) -> None:
     assert f"{other} -m venv --clear .venv" in rebuilt.stdout
 
 
-@needs_make
 def test_make_run_ends_with_the_explanation_only(tmp_path: Path) -> None:
     stopped = make(fake_checkout(tmp_path, 2), "run", f"PYTHON={sys.executable}")
     assert stopped.returncode == 0
     assert stopped.stderr == "the bot explains why it stopped\n", "no make error line"
 
 
-@needs_make
 def test_make_run_still_fails_on_a_crash(tmp_path: Path) -> None:
     crashed = make(fake_checkout(tmp_path, 1), "run", f"PYTHON={sys.executable}")
     assert crashed.returncode != 0 and "Error 1" in crashed.stderr

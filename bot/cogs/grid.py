@@ -26,7 +26,7 @@ class GridCog(commands.Cog):
     @app_commands.describe(
         position="Grid position: 1 is pole. Leave empty for the whole grid", event=EVENT_HELP
     )
-    @app_commands.autocomplete(position=position_choices, event=event_choices)  # type: ignore[misc]
+    @app_commands.autocomplete(position=position_choices, event=event_choices)  # type: ignore[misc]  # discord.py cannot infer ChoiceT from two callbacks
     async def grid(
         self,
         interaction: discord.Interaction,

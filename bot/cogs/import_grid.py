@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.app import GridBot
 from bot.core.answers import ReloadAnswer
-from bot.core.errors import GridFileError
+from bot.core.errors import GridFileError, QueryError
 from bot.core.imports import safe_name
 from bot.download import read_capped
 from bot.permissions import requires_manager
@@ -36,6 +36,8 @@ class ImportCog(commands.Cog):
         self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
     ) -> None:
         libraries = self.bot.libraries
+        if not isinstance(file, discord.Attachment):  # an out-of-date command sent text
+            raise QueryError("Attach the grid file itself (a .md or .csv file) to /import.")
         safe_name(file.filename)
         libraries.check_size(file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -20,7 +20,6 @@ async def test_chart_defers_then_sends_the_png(shared: Running) -> None:
     followup = await standin.wait_for_followup(asked, timeout=20)
 
     assert deferred.type == 5 and not deferred.ephemeral, "a public 'thinking…' first"
-    assert deferred.latency < 3
     (upload,) = followup.record.files
     assert upload.filename == "chart.png" and upload.data.startswith(PNG_SIGNATURE)
     width, height = struct.unpack(">II", upload.data[16:24])

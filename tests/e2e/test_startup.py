@@ -72,7 +72,6 @@ async def test_answers_grid_team_and_gap_from_the_seed_data(shared: Running) -> 
     for answer in (team, gap):
         assert answer.type == 4 and not answer.ephemeral
         expect.pings_nobody(answer)
-    assert max(a.latency for a in (grid, team, gap)) < 3
 
 
 async def test_syncs_globally_only_when_the_commands_changed(

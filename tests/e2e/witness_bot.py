@@ -61,6 +61,9 @@ def context_name(context: app_commands.AppCommandContext) -> str:
 async def witness(interaction: discord.Interaction, file: discord.Attachment | None = None) -> None:
     client = interaction.client
     assert isinstance(client, WitnessBot)
+    # Answer once discord.py is ready (at most guild_ready_timeout after the last GUILD_CREATE),
+    # so a test can wait for readiness on this event instead of polling.
+    await client.wait_until_ready()
     channel = interaction.channel
     facts: dict[str, Any] = {
         "guild": None if interaction.guild is None else str(interaction.guild.id),

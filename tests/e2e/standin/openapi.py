@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # jsonschema ships no stubs
+from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]  # jsonschema ships no stubs
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 

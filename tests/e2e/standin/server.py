@@ -186,6 +186,7 @@ class StandIn:
         await site.start()
         server = site._server
         assert server is not None
+        # Why mypy is silenced below: asyncio types AbstractServer without .sockets; it is a Server
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         self.gateway.base_url = f"ws://127.0.0.1:{self.port}"
         return self
