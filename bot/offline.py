@@ -287,6 +287,8 @@ def _focused(name: str, typed: list[str]) -> tuple[str, str, str | None]:
             values[option] += " " + word
         elif free:
             option, values[free[0]] = free[0], word
+        elif not word and "event" in params and "event" not in values:
+            option, values["event"] = "event", ""  # a space after the last value: event next
         else:
             raise UsageError(f"Too many values for /{name}; it takes {usage_of(name)}.")
     event = values.get("event") if option != "event" else None

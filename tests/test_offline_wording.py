@@ -298,3 +298,11 @@ def test_make_run_ends_with_the_explanation_only(tmp_path: Path) -> None:
 def test_make_run_still_fails_on_a_crash(tmp_path: Path) -> None:
     crashed = make(fake_checkout(tmp_path, 1), "run", f"PYTHON={sys.executable}")
     assert crashed.returncode != 0 and "Error 1" in crashed.stderr
+
+
+def test_a_space_after_the_last_value_completes_the_event(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for command in ("/grid 5 ", "/gap 8 14 "):
+        assert main(["complete", command]) == 0, command
+        assert "->  2003-1000km-le-mans-qualifying" in capsys.readouterr().out
