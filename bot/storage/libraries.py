@@ -301,16 +301,8 @@ class Libraries:
             file = await sources.find_file(connection, scope, key)
             await sources.prune(connection, scope, file.id, self.limits.keep_versions)
             action = "replace" if existing is not None else "import"
-            await servers.record(
-                connection,
-                scope,
-                actor_id=uploader_id,
-                action=action,
-                target=key,
-                detail=f"v{version} {name} {len(data)} bytes sha256 {digest}",
-                at=now,
-            )
-            serving, _ = await sources.usage(connection, scope)
+            detail = f"v{version} {name} {len(data)} bytes sha256 {digest}"
+            serving = await _done(connection, scope, uploader_id, action, key, detail, now)
         return LibraryChangeAnswer(
             action="Replaced" if existing is not None else "Imported",
             key=key,
@@ -366,16 +358,10 @@ class Libraries:
                 await sources.set_state(
                     connection, scope, file.id, version=file.current_version, removed=True
                 )
-                await servers.record(
-                    connection,
-                    scope,
-                    actor_id=actor_id,
-                    action="remove",
-                    target=own.key,
-                    detail=f"v{file.current_version}",
-                    at=self.clock(),
+                detail = f"v{file.current_version}"
+                serving = await _done(
+                    connection, scope, actor_id, "remove", own.key, detail, self.clock()
                 )
-                serving, _ = await sources.usage(connection, scope)
         return LibraryChangeAnswer(
             action="Removed",
             key=own.key,
@@ -411,16 +397,9 @@ class Libraries:
                     connection, scope, None if file.removed else file, grids=1, size=len(data)
                 )
                 await sources.set_state(connection, scope, file.id, version=version, removed=False)
-                await servers.record(
-                    connection,
-                    scope,
-                    actor_id=actor_id,
-                    action="restore",
-                    target=own.key,
-                    detail=f"v{version}",
-                    at=self.clock(),
+                serving = await _done(
+                    connection, scope, actor_id, "restore", own.key, f"v{version}", self.clock()
                 )
-                serving, _ = await sources.usage(connection, scope)
         return LibraryChangeAnswer(
             action="Restored",
             key=own.key,
@@ -552,6 +531,23 @@ class Libraries:
                 self.limits.retention_days,
             )
         return gone
+
+
+async def _done(
+    connection: AsyncConnection,
+    scope: ServerScope,
+    actor_id: int,
+    action: str,
+    key: str,
+    detail: str,
+    at: datetime,
+) -> int:
+    """After a change to a server's files: its audit row, and how many grids it now serves."""
+    await servers.record(
+        connection, scope, actor_id=actor_id, action=action, target=key, detail=detail, at=at
+    )
+    serving, _ = await sources.usage(connection, scope)
+    return serving
 
 
 def _restorable(key: str, file: Any, numbers: list[int], wanted: int | None) -> int:
