@@ -27,14 +27,13 @@ from pathlib import Path
 
 from bot.charts.cache import ChartCache
 from bot.charts.data import chart_data
-from bot.cogs.events import EventPages
 from bot.core import queries
 from bot.core.complete import complete_team
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.store import GridStore
+from bot.rendered import EventPages, rendered_answers
 from bot.storage import Libraries, Limits, open_libraries, parse_url
-from bot.tree import rendered_answers
 
 STALL_TARGET_MS = 50.0
 CHART_TARGET_S = 5.0

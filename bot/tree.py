@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 
 import discord
-from cachetools import LRUCache
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.answers import EventsAnswer, TableAnswer
-from bot.core.complete import is_large
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.text import clip
 from bot.permissions import NotAllowed
-from bot.render.cards import Card, card_for, escape, event_pages, table_pages
+from bot.render.cards import Card, card_for, escape
 from bot.render.embed import to_embed
+from bot.rendered import Rendered, render, rendered_answers
 from bot.tenancy import library_of
 from bot.views import send_pages
 
@@ -96,77 +93,6 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
             card = UNEXPECTED
             log.error("%s failed", describe(interaction), exc_info=original)
         await reply(interaction, card)
-
-
-Rendered = tuple[list[Card], discord.Embed]
-"""An answer's cards (one, or the pages) and the first card as an embed."""
-
-RENDER_CACHE_BYTES = 8 * 1024 * 1024
-
-
-def render(result: object) -> Rendered:
-    """An answer object as cards, with its first embed."""
-    if isinstance(result, TableAnswer):
-        cards = table_pages(result)
-    elif isinstance(result, EventsAnswer):
-        cards = event_pages(result)
-    else:
-        cards = [card_for(result)]
-    return cards, to_embed(cards[0])
-
-
-def rendered_size(rendered: Rendered) -> int:
-    """About the bytes a rendered answer holds: its text twice over (cards and embed), with
-    a fixed cost per object."""
-    cards, _embed = rendered
-    text = sum(
-        len(c.title)
-        + len(c.description)
-        + len(c.footer)
-        + sum(len(f.name) + len(f.value) for f in c.fields)
-        for c in cards
-    )
-    return 2 * text + 2048 * len(cards) + 1024
-
-
-class RenderCache:
-    """Rendered answers by (grid, command, options), least recently used out first, bounded
-    in bytes.
-
-    A grid never changes once parsed, and its digest names its source and library, so an
-    answer rendered once for a digest is right for as long as that source is served, in
-    every server that sees it. Entries hold no grid.
-    """
-
-    def __init__(self, max_bytes: int = RENDER_CACHE_BYTES) -> None:
-        self._entries: LRUCache[tuple[object, ...], Rendered] = LRUCache(
-            maxsize=max_bytes, getsizeof=rendered_size
-        )
-
-    async def get(
-        self, grid: Grid, key: tuple[object, ...], build: Callable[[], object]
-    ) -> Rendered:
-        """The rendering of ``build()``'s answer, worked out once per grid and question; on a
-        large grid in a worker thread, so that no lookup stalls the event loop (a name that
-        matches nothing is scored against every name)."""
-        full = (grid.digest or id(grid), *key)
-        hit = self._entries.get(full)
-        if hit is not None:
-            return hit
-
-        def work() -> Rendered:
-            return render(build())  # a QueryError propagates and is not cached
-
-        rendered = await asyncio.to_thread(work) if is_large(grid) else work()
-        if grid.digest:
-            self._entries[full] = rendered
-        return rendered
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-rendered_answers = RenderCache()
 
 
 async def answer(

@@ -14,10 +14,12 @@ from typing import Any
 
 import discord
 
-from bot.core.answers import EventsAnswer, TableAnswer
+from bot.core.answers import TableAnswer
 from bot.core.library import LibraryView
-from bot.render.cards import Card, event_pages, table_pages
+from bot.core.model import Grid
+from bot.render.cards import Card
 from bot.render.embed import to_embed
+from bot.rendered import rendered_answers, rendered_events
 from bot.tenancy import library_of
 
 TABLE, EVENTS = "t", "e"
@@ -64,20 +66,21 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CUSTOM
     async def callback(self, interaction: discord.Interaction) -> None:
         library = await library_of(interaction)
         if self.kind == EVENTS:
-            cards = events_cards(library)
+            cards, _ = await rendered_events.of(library)
             await turn(interaction, cards, self.page, EVENTS, "", self.owner)
             return
         key, grid = library.catalog.by_token(self.grid)
         if grid is not None:
-            cards = table_pages(TableAnswer(grid))
+            cards = await whole_grid(grid)
             await turn(interaction, cards, self.page, TABLE, self.grid, self.owner)
             return
         await explain_stale(interaction, library, key, self.owner)
 
 
-def events_cards(library: LibraryView) -> list[Card]:
-    catalog = library.catalog
-    return event_pages(EventsAnswer(tuple(catalog.ordered), catalog.default, library.unavailable))
+async def whole_grid(grid: Grid) -> list[Card]:
+    """The pages of ``/grid`` with no position: rendered once, as the command renders them."""
+    cards, _ = await rendered_answers.get(grid, ("grid", None), lambda: TableAnswer(grid))
+    return cards
 
 
 def buttons(kind: str, grid: str, page: int, pages: int, owner: int) -> discord.ui.View | None:
@@ -122,7 +125,7 @@ async def explain_stale(
     current = library.catalog.grids[key]
     since = library.since(key)
     when = f" on <t:{int(since.timestamp())}:f>" if since else ""
-    cards = table_pages(TableAnswer(current))
+    cards = await whole_grid(current)
     token = library.catalog.token_of(key)
     await interaction.response.send_message(
         f"This grid was replaced{when}; here is the current one.",

@@ -13,9 +13,9 @@ from discord.webhook.async_ import async_context
 
 from bot.app import GridBot
 from bot.core.store import GridStore
+from bot.rendered import rendered_answers
 from bot.settings import Settings
 from bot.storage import Libraries, Limits, open_libraries, parse_url
-from bot.tree import rendered_answers
 from tests.databases import database
 from tests.dispatch import APPLICATION_ID, RecordingAdapter
 

@@ -18,7 +18,6 @@ from bot.charts import draw
 from bot.charts.cache import BUSY, SMALL, ChartCache
 from bot.charts.data import ChartData, chart_data
 from bot.charts.draw import render_png
-from bot.cogs.events import EventPages
 from bot.core import search
 from bot.core.catalog import Catalog
 from bot.core.complete import INDEXES, complete_team, prepare_grid
@@ -27,6 +26,7 @@ from bot.core.library import LibraryView
 from bot.core.loader import load_catalog, parse_source
 from bot.core.model import Grid
 from bot.core.search import WORD_KEY, NameIndex
+from bot.rendered import EventPages
 from tests.core_fixtures import seed_grid
 
 WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")

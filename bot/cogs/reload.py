@@ -15,11 +15,11 @@ from bot.permissions import requires_owner
 from bot.tree import answer
 
 
-def failure(bot: GridBot, error: GridFileError, title: str) -> ReloadAnswer:
+def failure(bot: GridBot, error: GridFileError) -> ReloadAnswer:
     """A failed reload: the file (relative to the data directory), line, problem."""
     where = bot.store.relative(error.path) + (f", line {error.line}" if error.line else "")
     return ReloadAnswer(
-        error=f"{where}: {error.problem}", serving=len(bot.store.catalog.grids), title=title
+        error=f"{where}: {error.problem}", serving=len(bot.store.catalog.grids), title="Reload"
     )
 
 
@@ -39,7 +39,7 @@ class ReloadCog(commands.Cog):
             try:
                 diff = await asyncio.to_thread(self.bot.store.reload)
             except GridFileError as error:
-                result = failure(self.bot, error, "Reload")
+                result = failure(self.bot, error)
             else:
                 result = ReloadAnswer(
                     added=diff.added,
