@@ -15,7 +15,8 @@ from sqlalchemy.engine import URL
 
 from bot import __version__
 from bot.core.errors import GridFileError, QueryError, UsageError
-from bot.core.loader import grid_files, load_grid
+from bot.core.loader import GRID_SUFFIXES, grid_files, load_grids, skipped_why
+from bot.core.model import PRACTICE, RACE, Grid
 from bot.core.store import GridStore
 from bot.core.text import clip
 from bot.offline import ask, complete, refusal
@@ -264,7 +265,6 @@ def run_check(paths: list[str]) -> int:
 
     from bot.core.checks import grid_warnings
     from bot.core.loader import grid_key
-    from bot.core.times import format_time
 
     roots = [Path(p) for p in paths] or [load_settings().data_dir]
     checked = errors = warnings = 0
@@ -279,8 +279,14 @@ def run_check(paths: list[str]) -> int:
             error(f"{root}: no such file or directory")
             continue
         files = list(grid_files(root))
+        if root.is_dir():
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                why = skipped_why(path, root)
+                if why and not why.startswith("hidden"):
+                    print(f"skipped: {path}: {why}")
         if not files:
-            error(f"{root}: no grid files (*.md, *.csv) found")
+            suffixes = ", ".join(f"*{s}" for s in GRID_SUFFIXES)
+            error(f"{root}: no grid files ({suffixes}) found")
         seen: dict[str, Path] = {}
         for path in files:
             checked += 1
@@ -290,19 +296,33 @@ def run_check(paths: list[str]) -> int:
                 continue
             seen[key] = path
             try:
-                grid = load_grid(path)
+                grids = load_grids(path)
             except GridFileError as problem:
                 error(str(problem))
                 continue
-            pole = grid.pole
-            lap = format_time(pole.time) if pole.time is not None else "no time"
-            print(f"ok: {path}: {grid.meta.title}, {len(grid)} cars, pole #{pole.number} {lap}")
-            for warning in grid_warnings(grid):
-                warnings += 1
-                print(f"  warning: {path}:{warning.line}: {warning.problem}")
+            for grid in grids:
+                print(f"ok: {path}: {_summary(grid)}")
+                for warning in grid_warnings(grid):
+                    warnings += 1
+                    where = f"{path}:{warning.line}" if warning.line else f"{path}"
+                    print(f"  warning: {where}: {warning.problem}")
     print(f"checked {_count(checked, 'file')}: {_count(errors, 'error')}, ", end="")
     print(_count(warnings, "warning"))
     return 1 if errors else 0
+
+
+def _summary(grid: Grid) -> str:
+    """``2003 1000 km of Le Mans · Qualifying, 50 cars, pole #8 1:29.533``."""
+    from bot.core.times import format_time
+
+    first = grid.pole
+    who = f"#{first.number}" if first.number else (first.drivers[0].name if first.drivers else "")
+    lap = format_time(first.time) if first.time is not None else "no time"
+    if grid.kind == RACE:
+        laps = f", {first.laps} laps" if first.laps is not None else ""
+        return f"{grid.meta.title}, {len(grid)} cars, winner {who}{laps}, fastest lap {lap}"
+    word = "fastest" if grid.kind == PRACTICE else "pole"
+    return f"{grid.meta.title}, {len(grid)} cars, {word} {who} {lap}"
 
 
 def _count(number: int, noun: str) -> str:

@@ -90,7 +90,8 @@ def test_without_paths_check_reads_the_data_directory(
     path = write(tmp_path / "grids", "2004-spa-race.md", table(*THREE))
     monkeypatch.setenv("GRIDBOT_DATA_DIR", str(path.parent))
     assert main(["check"]) == 0
-    assert f"ok: {path}: 2004 Spa · Race, 3 cars, pole #8 1:28.380" in capsys.readouterr().out
+    race = "2004 Spa · Race, 3 cars, winner #8, fastest lap 1:28.380"
+    assert f"ok: {path}: {race}" in capsys.readouterr().out
 
 
 def test_warnings_are_listed_and_do_not_fail(

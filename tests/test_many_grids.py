@@ -262,7 +262,7 @@ async def test_import_serves_the_new_grid(
         ("../escape.md", SPA.encode(), None, "must not contain a path"),
         ("..\\escape.md", SPA.encode(), None, "must not contain a path"),
         (".hidden.md", SPA.encode(), None, "must not start with a dot"),
-        ("grid.exe", SPA.encode(), None, "Only .md and .csv"),
+        ("grid.exe", SPA.encode(), None, "Only .md, .csv"),
         ("big.md", SPA.encode(), 9 * 1024 * 1024, "can be at most 8 MiB"),
         ("latin1.md", SPA.replace("Spa", "Spà").encode("latin-1"), None, "not valid UTF-8"),
         ("broken.md", SPA.replace("2:15.1234", "fast").encode(), None, "broken.md, line 3"),

@@ -534,7 +534,7 @@ async def test_a_cold_server_parses_only_the_grid_asked_about(
     parsed: list[str] = []
     real = libraries._parse
 
-    def counting(data: bytes, filename: str) -> Grid:
+    def counting(data: bytes, filename: str) -> tuple[Grid, ...]:
         parsed.append(filename)
         return real(data, filename)
 

@@ -21,13 +21,14 @@ class CarCog(commands.Cog):
         name="car", description="The entry for a car number", extras={"example": "/car 14"}
     )
     @app_commands.describe(
-        number="Car number, e.g. 14 (type a car or team to search)", event=EVENT_HELP
+        number="Car number, e.g. 14, or a driver's name (type a car, team or driver to search)",
+        event=EVENT_HELP,
     )
     @app_commands.autocomplete(number=car_choices, event=event_choices)
     async def car(
         self,
         interaction: discord.Interaction,
-        number: app_commands.Range[str, 1, 20],
+        number: app_commands.Range[str, 1, 100],
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         view = await library_of(interaction)

@@ -23,14 +23,16 @@ class GapCog(commands.Cog):
         extras={"example": "/gap 8 14"},
     )
     @app_commands.describe(
-        car_a="A car number, e.g. 8", car_b="Another car number, e.g. 14", event=EVENT_HELP
+        car_a="A car number, e.g. 8, or a driver's name",
+        car_b="Another car number, e.g. 14, or a driver's name",
+        event=EVENT_HELP,
     )
     @app_commands.autocomplete(car_a=car_choices, car_b=car_choices, event=event_choices)
     async def gap(
         self,
         interaction: discord.Interaction,
-        car_a: app_commands.Range[str, 1, 20],
-        car_b: app_commands.Range[str, 1, 20],
+        car_a: app_commands.Range[str, 1, 100],
+        car_b: app_commands.Range[str, 1, 100],
         event: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         view = await library_of(interaction)

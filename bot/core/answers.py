@@ -17,17 +17,35 @@ class Gap:
     faster: Entry
     slower: Entry
     ticks: int
+    part: str = ""
+    """The part of a qualifying in parts that the gap is measured in (``"Q2"``), else ``""``."""
+    base: int | None = None
+    """The faster lap the gap is measured on, when it is not the faster car's best lap."""
 
     @property
     def percent(self) -> Fraction:
         """The gap as a percentage of the faster lap."""
-        assert self.faster.time is not None
-        return percent(self.ticks, self.faster.time)
+        base = self.base if self.base is not None else self.faster.time
+        assert base is not None
+        return percent(self.ticks, base)
 
     @property
     def level(self) -> bool:
         """Both cars set the same time."""
         return self.ticks == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """Where one car finished a race against another that finished ahead of it.
+
+    ``ticks`` is the time between them at the finish when both ran the same laps and the
+    file gives their times; ``laps`` the laps between them when they differ."""
+
+    ahead: Entry
+    behind: Entry
+    ticks: int | None = None
+    laps: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +57,8 @@ class ClassRank:
     size: int
     pole: Entry
     to_pole: Gap | None
+    finish: Finish | None = None
+    """In a race: behind the class winner at the finish."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +73,10 @@ class GridAnswer:
     level_with: tuple[Entry, ...]
     class_rank: ClassRank | None = None
     """Where the car stands in its class, when the grid has a class column."""
+    to_winner: Finish | None = None
+    finish_ahead: Finish | None = None
+    finish_behind: Finish | None = None
+    """In a race: the finish against the winner and the cars either side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +106,11 @@ class GapAnswer:
     first: Entry
     second: Entry
     gap: Gap | None
-    """``None`` when either car set no time."""
+    """The gap between their best laps; ``None`` when either car set no time."""
     between: tuple[Entry, ...]
-    """The cars that qualified between the two."""
+    """The cars classified between the two."""
+    finish: Finish | None = None
+    """In a race: the gap at the finish (the car ahead first)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.model import Entry, Grid
+from bot.core.model import RACE, Entry, Grid
 from bot.core.text import fold
 from bot.core.times import format_time
 
@@ -21,10 +21,12 @@ class GridWarning:
 
 
 def grid_warnings(grid: Grid) -> list[GridWarning]:
-    """Every warning for ``grid``, in line order."""
+    """Every warning for ``grid``, in line order. A race is classified by the finish, not by
+    lap times, so lap times out of order are no fault there."""
+    by_time = grid.kind != RACE
     found = [
-        *_times_out_of_order(grid),
-        *_no_time_before_a_time(grid),
+        *(_times_out_of_order(grid) if by_time else []),
+        *(_no_time_before_a_time(grid) if by_time else []),
         *_drivers_listed_twice(grid),
         *_teams_spelled_two_ways(grid),
     ]
@@ -33,7 +35,8 @@ def grid_warnings(grid: Grid) -> list[GridWarning]:
 
 def _car(entry: Entry) -> str:
     time = format_time(entry.time) if entry.time is not None else "no time"
-    return f"#{entry.number} (P{entry.position}, {time})"
+    name = f"#{entry.number}" if entry.number else (entry.drivers[0].name if entry.drivers else "")
+    return f"{name} (P{entry.position}, {time})"
 
 
 def _times_out_of_order(grid: Grid) -> list[GridWarning]:
@@ -42,6 +45,9 @@ def _times_out_of_order(grid: Grid) -> list[GridWarning]:
     ahead: Entry | None = None
     for entry in grid.entries:
         if entry.time is None:
+            continue
+        if ahead is not None and entry.part != ahead.part:
+            ahead = entry  # times from different parts of qualifying (Q3, Q2) do not compare
             continue
         if ahead is not None and ahead.time is not None and entry.time < ahead.time:
             found.append(

@@ -41,9 +41,25 @@ def _label(text: str) -> str:
     return clip(text, MAX_NAME)
 
 
-def car_label(entry: Entry) -> str:
-    """``#8 · Dome S101 Judd · Racing For Holland``."""
-    return _label(f"#{entry.number} · {entry.car} · {entry.team}")
+def car_label(entry: Entry, *, by_driver: bool = False) -> str:
+    """``#8 · Dome S101 Judd · Racing For Holland``; with ``by_driver`` (a car its number does
+    not find) its first driver too: ``#01 · Jo Bonnier · Ferrari 250``."""
+    number = f"#{entry.number}" if entry.number else ""
+    first = entry.drivers[0].name if by_driver and entry.drivers else ""
+    return _label(" · ".join(part for part in (number, first, entry.car, entry.team) if part))
+
+
+MAX_TYPED = 100
+"""The longest car number or driver's name ``/car`` and ``/gap`` accept."""
+
+
+def car_value(grid: Grid, entry: Entry) -> str:
+    """What ``/car`` and ``/gap`` are given for a car: its number when that finds it, else
+    its first driver's name; ``""`` when neither can be asked for (too long to type)."""
+    if grid.numbered(entry) and len(entry.number) <= MAX_NUMBER:
+        return entry.number
+    name = entry.drivers[0].name if entry.drivers else ""
+    return name if len(name) <= MAX_TYPED else ""
 
 
 PREPARE_CHARS = 16_000
@@ -70,13 +86,22 @@ class Indexes:
 
     @classmethod
     def of(cls, grid: Grid) -> Indexes:
-        named: list[tuple[str, Entry]] = [(entry.number, entry) for entry in grid.entries]
-        named += [(f"{e.number} {e.car} {e.team}", e) for e in grid.entries]
+        named: list[tuple[str, Entry]] = [(e.number, e) for e in grid.entries if e.number]
+        named += [(_searched(grid, e), e) for e in grid.entries]
         return cls(
             NameIndex((team, team) for team in grid.teams),
             NameIndex(named),
             NameIndex((driver, driver) for driver in grid.drivers),
         )
+
+
+def _searched(grid: Grid, entry: Entry) -> str:
+    """What a car is found by as one types: number, car and team, and the drivers of a car
+    that its number does not find."""
+    text = f"{entry.number} {entry.car} {entry.team}"
+    if not grid.numbered(entry):
+        text += " " + " ".join(driver.name for driver in entry.drivers)
+    return text
 
 
 def index_chars(grid: Grid) -> int:
@@ -161,17 +186,16 @@ def complete_car(grid: Grid, text: str) -> list[Suggestion]:
     """Cars by number, car or team: ``#8 · Dome S101 Judd · Racing For Holland``."""
     cars = _cars(grid, text.lstrip().lstrip("#"))
     # A number longer than /car and /gap accept cannot be asked for (the parser refuses them).
-    return [
-        Suggestion(car_label(entry), entry.number)
-        for entry in cars
-        if len(entry.number) <= MAX_NUMBER
+    suggestions = [
+        Suggestion(car_label(e, by_driver=not grid.numbered(e)), car_value(grid, e)) for e in cars
     ]
+    return [suggestion for suggestion in suggestions if suggestion.value]
 
 
 def _cars(grid: Grid, text: str) -> list[Entry]:
     built = indexes(grid)
     if built is None:
-        labels = {f"{e.number} {e.car} {e.team}": e for e in grid.entries}
+        labels = {_searched(grid, e): e for e in grid.entries}
         return [labels[label] for label in _scan(labels, text)]
     return [hit.item for hit in built.cars.search(text, MAX_CHOICES)]
 

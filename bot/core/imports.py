@@ -1,4 +1,4 @@
-"""Accepting an uploaded grid file's name: no path, no dot-file, a grid suffix."""
+"""Accepting an uploaded file's name: no path, no dot-file, a grid or results suffix."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 from bot.core.errors import QueryError
 
-IMPORT_SUFFIXES = (".md", ".csv")
+IMPORT_SUFFIXES = (".md", ".csv", ".tsv", ".json", ".xml")
+"""Grids and results files: Gridbot's own Markdown and CSV, pasted tables, sim-racing and
+timing systems' exports (see :mod:`bot.core.readers`)."""
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 
 
@@ -21,7 +23,8 @@ def safe_name(filename: str) -> str:
     suffix = Path(filename).suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
         raise QueryError(
-            f"Only {' and '.join(IMPORT_SUFFIXES)} grid files can be imported, not '{suffix}'."
+            f"Only {', '.join(IMPORT_SUFFIXES[:-1])} and {IMPORT_SUFFIXES[-1]} grid and results "
+            f"files can be imported, not '{suffix}'."
         )
     if not _SAFE.match(filename):
         raise QueryError(

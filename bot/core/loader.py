@@ -1,7 +1,13 @@
-"""Load grid files (Markdown or CSV, with optional TOML metadata) into a :class:`Catalog`."""
+"""Load grid and results files into a :class:`Catalog`.
+
+Gridbot's own Markdown and CSV grids (with optional TOML metadata) are read by
+:mod:`bot.core.parser`; every other results format by its reader in :mod:`bot.core.readers`.
+A file with several sessions (practice, qualifying, race) yields one grid for each, served
+under the file's key and the session's name: ``2021-bathurst/qualifying``."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime
 import gc
@@ -17,14 +23,29 @@ from bot.core.catalog import Catalog
 from bot.core.complete import prepare_grid
 from bot.core.csvgrid import csv_rows
 from bot.core.errors import GridFileError
-from bot.core.model import OPERATOR, Grid, GridMeta
-from bot.core.parser import TomlBlock, decode, grid_from_rows, markdown_rows, read_toml
+from bot.core.model import KINDS, OPERATOR, QUALIFYING, Grid, GridMeta
+from bot.core.parser import (
+    TomlBlock,
+    check_entries,
+    column_names,
+    decode,
+    grid_from_rows,
+    is_header,
+    markdown_rows,
+    parse_position,
+    read_toml,
+    split_row,
+)
+from bot.core.readers import read_sessions
+from bot.core.readers.common import SESSION_NAMES, Session, Source, decode_text, kind_of
+from bot.core.text import fold
 
-GRID_SUFFIXES = (".md", ".csv")
-"""What a grid file's name ends with (any case); a ``.toml`` file is only ever metadata."""
+GRID_SUFFIXES = (".md", ".csv", ".tsv", ".json", ".xml")
+"""What a grid or results file's name ends with (any case); a ``.toml`` file is only ever
+metadata."""
 SESSION_WORDS = ("pre qualifying", "qualifying", "practice", "warm up", "warmup", "race")
 """Session names recognised at the end of a file name, longest first."""
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 """Raise it when the parser reads any file differently (accepts, refuses, or finds other
 values): every file a server stored is then parsed again on its first use, so one that the
 parser refuses now shows as unavailable instead of failing a lookup."""
@@ -47,7 +68,13 @@ def meta_from_name(path: Path) -> GridMeta:
             text = text[: -len(word)].strip()
             break
     event = " ".join(w if w.isupper() or w[:1].isdigit() else w.title() for w in text.split())
-    return GridMeta(event=event or path.stem, session=session, year=year, source=path)
+    return GridMeta(
+        event=event or path.stem,
+        session=session,
+        year=year,
+        source=path,
+        kind=kind_of(session) or QUALIFYING,
+    )
 
 
 def read_sidecar(path: Path) -> bytes | None:
@@ -67,13 +94,14 @@ def read_meta(
     *,
     sidecar: bytes | None = None,
     beside: bool = True,
+    session: Session | None = None,
 ) -> GridMeta:
     """A grid's metadata, key by key: the sidecar ``<stem>.toml`` (its bytes, or read from
-    beside the file when ``beside``), else the front matter, else what the file name says.
-    ``[legend]`` entries merge marker by marker.
+    beside the file when ``beside``), else the front matter, else what a results file says of
+    its ``session``, else what the file name says. ``[legend]`` entries merge marker by marker.
     """
     derived = meta_from_name(path)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = _session_values(session) if session is not None else {}
     legend: dict[str, str] = {}
     if sidecar is None and beside:
         sidecar = read_sidecar(path)
@@ -86,21 +114,49 @@ def read_meta(
             found = _meta_values(block, source)
             legend |= found.pop("legend", {})
             values |= found
+    name = values.get("session", derived.session)
+    kind = values.get("kind") or kind_of(name) or QUALIFYING
     return GridMeta(
         event=values.get("event", derived.event),
-        session=values.get("session", derived.session),
+        session=name,
         year=values.get("year", derived.year),
         circuit=values.get("circuit", ""),
         date=values.get("date", ""),
         legend=MappingProxyType(legend),
         source=path,
+        kind=kind,
     )
+
+
+def _session_values(session: Session) -> dict[str, Any]:
+    """What a results file says of a session, as metadata keys (only those it says)."""
+    found: dict[str, Any] = {}
+    name = " ".join(session.name.split())
+    kind = session.kind or kind_of(name)
+    if kind and (not name or name.isupper() or len(name) <= 3):
+        name = SESSION_NAMES[kind]  # "Q", "QUALIFY", "FP" as people say them
+    if name:
+        found["session"] = name
+    if kind:
+        found["kind"] = kind
+    for key in ("event", "circuit", "date"):
+        value = " ".join(getattr(session, key).split())
+        if value:
+            found[key] = value
+    year = session.year or (int(session.date[:4]) if session.date[:4].isdigit() else None)
+    if year:
+        found["year"] = year
+    return found
 
 
 def _meta_values(block: TomlBlock, source: Path) -> dict[str, Any]:
     """The metadata keys a TOML block sets, checked; errors name the key's line."""
     data, found = block.data, {}
-    for key in ("event", "session", "circuit"):
+    if "kind" in data and data["kind"] not in KINDS:
+        raise GridFileError(
+            source, block.line_of("kind"), f"'kind' must be one of: {', '.join(KINDS)}"
+        )
+    for key in ("event", "session", "circuit", "kind"):
         if key in data:
             if not isinstance(data[key], str):
                 raise GridFileError(source, block.line_of(key), f"'{key}' must be a string")
@@ -127,10 +183,13 @@ def _meta_values(block: TomlBlock, source: Path) -> dict[str, Any]:
 
 
 def load_grid(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Grid:
-    """Parse one grid file (and its sidecar); a ``GridFileError`` names the file and line of
-    any fault. ``.csv`` is read as CSV, anything else as Markdown (a single data file may have
-    any name).
-    """
+    """Parse a file of one session (and its sidecar); see :func:`load_grids`."""
+    return _only(path, load_grids(path, max_bytes=max_bytes))
+
+
+def load_grids(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Grid, ...]:
+    """Parse one grid or results file (and its sidecar): a grid per session. A
+    ``GridFileError`` names the file and line of any fault."""
     if path.suffix.lower() == ".toml":
         raise GridFileError(path, None, "a .toml file is metadata for a grid, not a grid")
     try:
@@ -140,7 +199,14 @@ def load_grid(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Grid:
         data = path.read_bytes()
     except OSError as error:
         raise GridFileError(path, None, f"cannot read the file: {error.strerror}") from None
-    return parse_source(data, path, sidecar=read_sidecar(path), max_bytes=max_bytes)
+    return parse_grids(data, path, sidecar=read_sidecar(path), max_bytes=max_bytes)
+
+
+def _only(path: Path, grids: tuple[Grid, ...]) -> Grid:
+    if len(grids) != 1:
+        sessions = ", ".join(grid.meta.session for grid in grids)
+        raise GridFileError(path, None, f"the file has {len(grids)} sessions ({sessions})")
+    return grids[0]
 
 
 def too_large(size: int, limit: int) -> str:
@@ -162,36 +228,137 @@ def parse_source(
     library: str = OPERATOR,
     max_bytes: int = MAX_FILE_BYTES,
 ) -> Grid:
-    """Parse a grid file's bytes; ``path`` names it in errors and gives the metadata its
-    defaults. The grid's :attr:`~Grid.digest` identifies these bytes under this name."""
+    """Parse a file of one session; see :func:`parse_grids`."""
+    grids = parse_grids(data, path, sidecar=sidecar, library=library, max_bytes=max_bytes)
+    return _only(path, grids)
+
+
+def parse_grids(
+    data: bytes,
+    path: Path,
+    *,
+    sidecar: bytes | None = None,
+    library: str = OPERATOR,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> tuple[Grid, ...]:
+    """Parse a grid or results file's bytes into a grid per session; ``path`` names it in
+    errors and gives the metadata its defaults. Each grid's :attr:`~Grid.digest` identifies
+    these bytes under this name (and the session's place in the file)."""
     if len(data) > max_bytes:
         raise GridFileError(path, None, too_large(len(data), max_bytes))
-    text = decode(data, path)
-    if path.suffix.lower() == ".csv":
-        meta = read_meta(path, sidecar=sidecar, beside=False)
-        grid = grid_from_rows(csv_rows(text, path), path, meta, header_required=True)
+    source = Source(path, decode_text(data, path))
+    grids: list[Grid]
+    if native(source):
+        grids = [_native_grid(source, sidecar)]
     else:
-        front_matter, rows = markdown_rows(text, path)
-        meta = read_meta(path, front_matter, sidecar=sidecar, beside=False)
-        grid = grid_from_rows(rows, path, meta)
-    if library != grid.meta.library:
-        grid.meta = dataclasses.replace(grid.meta, library=library)
+        grids = []
+        for session in read_sessions(source):
+            meta = read_meta(path, sidecar=sidecar, beside=False, session=session)
+            entries = list(session.entries)
+            grids.append(check_entries(path, entries, meta, unique_numbers=session.unique_numbers))
+        if not grids:
+            raise GridFileError(path, None, "the file has no session with any car in it")
     digest = hashlib.sha256(f"{library}\0{path.name}\0".encode())
     digest.update(data)
     digest.update(b"\0" + (sidecar or b""))
-    grid.digest = digest.hexdigest()
-    return grid
+    for index, grid in enumerate(grids):
+        if library != grid.meta.library:
+            grid.meta = dataclasses.replace(grid.meta, library=library)
+        session_digest = digest.copy()
+        if index:
+            session_digest.update(f"\0{index}".encode())
+        grid.digest = session_digest.hexdigest()
+    return tuple(grids)
+
+
+def native(source: Source) -> bool:
+    """Whether a file is one of Gridbot's own Markdown or CSV grids (README: data files): TOML
+    front matter, or a first row that is the six-column header or a headerless grid row.
+    Decided on the first row alone, so that a fault further down is reported as one."""
+    if source.family != "table":
+        return False
+    first = next((line.strip() for line in source.lines if line.strip()), "")
+    if first in ("", "+++", "---"):
+        return True  # empty, or front matter: only Gridbot's own grids have it
+    if first.startswith("|"):
+        cells = split_row(first)
+    elif source.path.suffix.lower() == ".csv" and first.count(",") >= 5:
+        cells = next(csv.reader([first]))
+    else:
+        return False
+    found = column_names(cells)
+    if is_header(cells, found):
+        race = any(fold(cell) in RACE_COLUMNS for cell in cells)
+        return _has_native_columns(found) and not race
+    return first.startswith("|") and parse_position(cells[0]) is not None and len(cells) == 6
+
+
+RACE_COLUMNS = frozenset(
+    {"laps", "status", "gap", "interval", "retired", "time retired", "total time", "race time"}
+)
+"""Header words of a race classification: such a table goes to the results readers, which
+read laps, gaps and statuses (and entries spread over two rows), even when it also has the
+six columns of Gridbot's own grids."""
+
+
+def _has_native_columns(found: dict[str, int]) -> bool:
+    return {"position", "number", "drivers", "car", "team", "time"} <= found.keys()
+
+
+def _native_grid(source: Source, sidecar: bytes | None) -> Grid:
+    path = source.path
+    if path.suffix.lower() == ".csv":
+        meta = read_meta(path, sidecar=sidecar, beside=False)
+        return grid_from_rows(csv_rows(source.text, path), path, meta, header_required=True)
+    front_matter, rows = markdown_rows(source.text, path)
+    meta = read_meta(path, front_matter, sidecar=sidecar, beside=False)
+    return grid_from_rows(rows, path, meta)
+
+
+def session_keys(key: str, grids: tuple[Grid, ...]) -> list[tuple[str, Grid]]:
+    """The key each of a file's grids is served under: the file's own for a file of one
+    session, else the file's key and the session's name (``race``, ``race-2``)."""
+    if len(grids) == 1:
+        return [(key, grids[0])]
+    keyed: list[tuple[str, Grid]] = []
+    taken: set[str] = set()
+    for grid in grids:
+        base = "-".join(fold(grid.meta.session).split()) or "session"
+        name, copy = base, 1
+        while name in taken:
+            copy += 1
+            name = f"{base}-{copy}"
+        taken.add(name)
+        keyed.append((f"{key}/{name}", grid))
+    return keyed
 
 
 def grid_files(root: Path) -> Iterator[Path]:
-    """Every grid file under ``root`` (or ``root`` itself), in name order, skipping dot-files."""
+    """Every grid file under ``root`` (or ``root`` itself), in name order; see
+    :func:`skipped_why` for the files left out."""
     if root.is_file():
         yield root
         return
     for path in sorted(root.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path.suffix.lower() in GRID_SUFFIXES and not hidden and path.is_file():
+        if path.is_file() and not skipped_why(path, root):
             yield path
+
+
+def skipped_why(path: Path, root: Path) -> str:
+    """Why a file under a data folder is not read as a grid, or ``""`` when it is."""
+    if any(part.startswith(".") for part in path.relative_to(root).parts):
+        return "hidden (its name or a folder's starts with '.')"
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        beside = [path.with_suffix(s) for s in GRID_SUFFIXES]
+        if any(p.is_file() for p in beside):
+            return "metadata for the grid beside it"
+        return "a .toml file is metadata for a grid, and no grid of that name is beside it"
+    if path.stem.casefold() in ("readme", "license", "changelog"):
+        return "a document, not a grid"
+    if suffix not in GRID_SUFFIXES:
+        return f"not a grid or results file name ({', '.join(GRID_SUFFIXES)})"
+    return ""
 
 
 def grid_key(path: Path, root: Path) -> str:
@@ -209,10 +376,12 @@ def load_catalog(
     grids: dict[str, Grid] = {}
     with _collector_paused():
         for path in grid_files(root):
-            key = grid_key(path, root)
-            if key in grids:
-                raise GridFileError(path, None, _clash(key, path, grids[key]))
-            grids[key] = prepare_grid(load_grid(path, max_bytes=max_bytes))
+            for key, grid in session_keys(
+                grid_key(path, root), load_grids(path, max_bytes=max_bytes)
+            ):
+                if key in grids:
+                    raise GridFileError(path, None, _clash(key, path, grids[key]))
+                grids[key] = prepare_grid(grid)
     if not grids:
         raise GridFileError(root, None, f"no grid files ({', '.join(GRID_SUFFIXES)}) found")
     return Catalog(MappingProxyType(grids), (default_event,) if default_event else ())

@@ -36,10 +36,15 @@ def entry_at(grid: Grid, position: object) -> Entry:
 
 
 def find_car(grid: Grid, number: str) -> Entry:
-    """The entry for a car number: ``8`` and ``#8`` match car 8; ``08`` too when no car is 08."""
+    """The entry for a car number: ``8`` and ``#8`` match car 8; ``08`` too when no car is 08.
+
+    A car that its number does not find (a file without car numbers, or two cars on one
+    number) is found by a driver's name instead."""
     wanted = car_key(number)
     if not wanted:
-        raise QueryError("Give a car number, such as 8 or #8.")
+        if any(e.number for e in grid.entries):
+            raise QueryError("Give a car number, such as 8 or #8.")
+        raise QueryError("This grid has no car numbers: give a driver's name.")
     entry = grid.car(wanted)
     if entry is not None:
         return entry
@@ -53,8 +58,40 @@ def find_car(grid: Grid, number: str) -> Entry:
         ]
         if len(same_value) == 1:
             return same_value[0]
+    shared = grid.sharing(wanted)
+    if len(shared) > 1:
+        raise QueryError(
+            f"{len(shared)} cars are #{clip(shared[0].number, 20)} on this grid; give a "
+            "driver's name to say which.",
+            suggestions=[e.drivers[0].name for e in shared if e.drivers],
+        )
+    by_driver = _car_by_driver(grid, number)
+    if by_driver is not None:
+        return by_driver
     raise QueryError(
         f"No car #{clip(wanted, 20)} on this grid.", suggestions=nearest_numbers(grid, wanted)
+    )
+
+
+def _car_by_driver(grid: Grid, name: str) -> Entry | None:
+    """The one car that a driver's name finds, if the name is a driver's (not a guess, unless
+    the grid has no car numbers to go by); a ``QueryError`` when it finds several cars."""
+    if not any(ch.isalpha() for ch in name) or len(name) > MAX_NAME_LENGTH:
+        return None
+    try:
+        drivers, guessed = find_drivers(grid, name)
+    except QueryError:
+        return None
+    if guessed and any(e.number for e in grid.entries):
+        return None
+    entries: list[Entry] = []
+    for driver in drivers:
+        entries += [e for e in grid.drivers[driver] if all(e is not seen for seen in entries)]
+    if len(entries) == 1:
+        return entries[0]
+    raise QueryError(
+        f"“{clip(name, 40)}” matches {len(entries)} cars; give more of the name or a car number.",
+        suggestions=[d for d in drivers][:SUGGESTED],
     )
 
 

@@ -16,6 +16,12 @@ SERVER = "server"
 """Grids imported in one server, served only there."""
 LIBRARY_NAMES = {OPERATOR: "Gridbot library", SERVER: "this server's library"}
 
+PRACTICE = "practice"
+QUALIFYING = "qualifying"
+RACE = "race"
+KINDS = (PRACTICE, QUALIFYING, RACE)
+"""What a session is: it decides how answers speak ("qualified 3rd", "finished 3rd")."""
+
 
 @dataclass(frozen=True, slots=True)
 class Driver:
@@ -27,18 +33,38 @@ class Driver:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One row of a qualifying grid."""
+    """One car's result in a session: a grid row, a practice or a race classification row."""
 
     position: int
     number: str
+    """The car number as published, or ``""`` when the source has none (Assetto Corsa)."""
     drivers: tuple[Driver, ...]
     car: str
+    """The car's make and model, or ``""`` when the source does not say."""
     team: str
+    """The team or entrant, or ``""`` when the source does not say."""
     time: int | None
     """Best lap in ten-thousandths of a second (see ``bot.core.times``), or ``None``."""
     line: int = 0
     """The line of the source file the row came from."""
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Further columns by folded name; ``class`` is the car's class."""
+    laps: int | None = None
+    """Laps completed (a race), or ``None`` when the source does not say."""
+    total: int | None = None
+    """Race time in ticks, when the source gives it."""
+    behind: int | None = None
+    """Time behind the winner at the finish in ticks, when the source gives that rather than
+    (or besides) the race time; ``0`` for the winner."""
+    status: str = ""
+    """Why a car is not a classified finisher (``DNF``, ``DSQ``, ``Retired``…), else ``""``."""
+    parts: tuple[tuple[str, int | None], ...] = ()
+    """Qualifying in parts (``("Q1", t), ("Q2", t), ("Q3", None)``): each part's best lap."""
+
+    @property
+    def part(self) -> str:
+        """The last part of a qualifying in parts that the car set a time in, else ``""``."""
+        return next((name for name, time in reversed(self.parts) if time is not None), "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +80,8 @@ class GridMeta:
     source: Path | None = None
     library: str = OPERATOR
     """Which library the grid is served from: :data:`OPERATOR` or :data:`SERVER`."""
+    kind: str = QUALIFYING
+    """:data:`PRACTICE`, :data:`QUALIFYING` or :data:`RACE`."""
 
     @property
     def title(self) -> str:
@@ -82,7 +110,13 @@ class Grid:
         self.digest = digest
         """A stable identity of the source (SHA-256 of its bytes and name); see the loader."""
         self.entries = tuple(sorted(entries, key=lambda e: e.position))
-        self._by_number = {car_key(e.number): e for e in self.entries}
+        by_number: dict[str, Entry | None] = {}
+        for entry in self.entries:
+            key = car_key(entry.number)
+            if key:
+                by_number[key] = None if key in by_number else entry
+        self._by_number = {key: e for key, e in by_number.items() if e is not None}
+        """Car numbers that name one car; a number two cars share finds neither."""
         teams: dict[str, list[Entry]] = {}
         for entry in self.entries:
             teams.setdefault(entry.team, []).append(entry)
@@ -112,8 +146,23 @@ class Grid:
         return None
 
     def car(self, number: str) -> Entry | None:
-        """The entry with exactly this car number (``#`` and case ignored)."""
+        """The entry with exactly this car number (``#`` and case ignored), when one car has
+        it: a number that several cars share (rFactor 2 allows it) finds none."""
         return self._by_number.get(car_key(number))
+
+    def numbered(self, entry: Entry) -> bool:
+        """Whether the entry's car number finds it (it has one, and no other car shares it)."""
+        return self._by_number.get(car_key(entry.number)) is entry
+
+    def sharing(self, number: str) -> tuple[Entry, ...]:
+        """Every entry with this car number (more than one when cars share it)."""
+        key = car_key(number)
+        return tuple(e for e in self.entries if key and car_key(e.number) == key)
+
+    @property
+    def kind(self) -> str:
+        """The session kind: practice, qualifying or race."""
+        return self.meta.kind
 
     @property
     def numbers(self) -> tuple[str, ...]:

@@ -218,7 +218,8 @@ def column_of(header_cell: str) -> str | None:
     return SYNONYMS.get(folded)
 
 
-def _columns_named(cells: list[str]) -> dict[str, int]:
+def column_names(cells: list[str]) -> dict[str, int]:
+    """The standard columns a header row names, by cell index."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
         key = column_of(cell)
@@ -227,7 +228,7 @@ def _columns_named(cells: list[str]) -> dict[str, int]:
     return found
 
 
-def _is_header(cells: list[str], found: Mapping[str, int]) -> bool:
+def is_header(cells: list[str], found: Mapping[str, int]) -> bool:
     return len(found) >= 3 and parse_position(cells[0]) is None
 
 
@@ -247,7 +248,7 @@ class _Layout:
 
     @classmethod
     def from_header(cls, path: Path, line: int, cells: list[str]) -> _Layout:
-        found = _columns_named(cells)
+        found = column_names(cells)
         missing = [name for name in COLUMNS if name not in found]
         if missing:
             raise GridFileError(path, line, f"the header has no column for: {', '.join(missing)}")
@@ -293,7 +294,7 @@ def grid_from_rows(
         raise GridFileError(path, None, "no table rows found: the file is empty")
     first_line, first = rows[0]
     layout = _PLAIN
-    if _is_header(first, _columns_named(first)):
+    if is_header(first, column_names(first)):
         layout = _Layout.from_header(path, first_line, first)
         rows = rows[1:]
         if rows and all(_SEPARATOR.match(cell) for cell in rows[0][1] if cell):
@@ -306,7 +307,7 @@ def grid_from_rows(
             "Pos, No, Driver, Car, Team, Time (a CSV grid needs one)",
         )
     entries = [_parse_row(path, line, cells, layout) for line, cells in rows]
-    return _check(path, entries, meta or GridMeta(event=path.stem, session=""))
+    return check_entries(path, entries, meta or GridMeta(event=path.stem, session=""))
 
 
 def _parse_row(path: Path, line: int, cells: list[str], layout: _Layout) -> Entry:
@@ -363,7 +364,11 @@ def _parse_row(path: Path, line: int, cells: list[str], layout: _Layout) -> Entr
     )
 
 
-def _check(path: Path, entries: list[Entry], meta: GridMeta) -> Grid:
+def check_entries(
+    path: Path, entries: list[Entry], meta: GridMeta, *, unique_numbers: bool = True
+) -> Grid:
+    """A grid of ``entries`` once they are whole: positions 1..n, each once, and (unless the
+    format allows cars to share one, as rFactor 2 does) each car number once."""
     if not entries:
         raise GridFileError(path, None, "the table has a header but no rows")
     if len(entries) > MAX_CARS:
@@ -380,6 +385,8 @@ def _check(path: Path, entries: list[Entry], meta: GridMeta) -> Grid:
             )
         by_position[entry.position] = entry.line
         key = car_key(entry.number)
+        if not unique_numbers or not key:
+            continue
         if key in by_number:
             raise GridFileError(
                 path,

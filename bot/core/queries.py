@@ -16,9 +16,9 @@ from bot.core.answers import (
     TeamMatch,
 )
 from bot.core.errors import QueryError
-from bot.core.gaps import gap_between
+from bot.core.gaps import finish_between, gap_between
 from bot.core.lookup import entry_at, find_car, find_drivers, find_teams
-from bot.core.model import Entry, Grid
+from bot.core.model import RACE, Entry, Grid
 
 
 def grid_slot(grid: Grid, position: int) -> GridAnswer:
@@ -50,6 +50,7 @@ def driver_entries(grid: Grid, name: str) -> DriverAnswer:
 def _slot(grid: Grid, entry: Entry) -> GridAnswer:
     ahead = grid.at(entry.position - 1)
     behind = grid.at(entry.position + 1)
+    race = grid.kind == RACE
     return GridAnswer(
         grid=grid,
         entry=entry,
@@ -62,6 +63,9 @@ def _slot(grid: Grid, entry: Entry) -> GridAnswer:
             if other is not entry and entry.time is not None and other.time == entry.time
         ),
         class_rank=class_rank(grid, entry),
+        to_winner=finish_between(grid.pole, entry) if race and entry.position > 1 else None,
+        finish_ahead=finish_between(ahead, entry) if race and ahead else None,
+        finish_behind=finish_between(entry, behind) if race and behind else None,
     )
 
 
@@ -78,6 +82,7 @@ def class_rank(grid: Grid, entry: Entry) -> ClassRank | None:
         size=len(same),
         pole=pole,
         to_pole=gap_between(pole, entry) if pole is not entry else None,
+        finish=finish_between(pole, entry) if grid.kind == RACE and pole is not entry else None,
     )
 
 
@@ -93,15 +98,17 @@ def team_entries(grid: Grid, name: str) -> TeamAnswer:
 
 
 def car_gap(grid: Grid, car_a: str, car_b: str) -> GapAnswer:
-    """The exact gap between two cars, by number."""
+    """The exact gap between two cars, by number (or driver); in a race, at the finish too."""
     first = find_car(grid, car_a)
     second = find_car(grid, car_b)
     if first is second:
         other = grid.pole if first is not grid.pole else grid.at(2) or first
-        raise QueryError(
-            f"That is car #{first.number} twice; give two different car numbers, "
-            f"such as /gap {first.number} {other.number}."
-        )
+        if grid.numbered(first) and grid.numbered(other):
+            raise QueryError(
+                f"That is car #{first.number} twice; give two different car numbers, "
+                f"such as /gap {first.number} {other.number}."
+            )
+        raise QueryError("That is the same car twice; give two different cars.")
     low, high = sorted((first.position, second.position))
     return GapAnswer(
         grid=grid,
@@ -109,4 +116,5 @@ def car_gap(grid: Grid, car_a: str, car_b: str) -> GapAnswer:
         second=second,
         gap=gap_between(first, second),
         between=grid.entries[low : high - 1],
+        finish=finish_between(first, second) if grid.kind == RACE else None,
     )

@@ -7,7 +7,7 @@ embed renderer hands it to Discord and the text renderer strips it for a termina
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import singledispatch
@@ -25,7 +25,7 @@ from bot.core.answers import (
     TeamAnswer,
 )
 from bot.core.errors import QueryError
-from bot.core.model import LIBRARY_NAMES, SERVER, Entry, Grid
+from bot.core.model import LIBRARY_NAMES, PRACTICE, RACE, SERVER, Entry, Grid
 from bot.core.text import clip
 from bot.core.times import format_gap, format_percent, format_time
 
@@ -119,38 +119,59 @@ def legend_notes(grid: Grid, entries: tuple[Entry, ...]) -> tuple[str, ...]:
     )
 
 
+def ref(entry: Entry) -> str:
+    """How answers name a car: ``#14``, or its first driver when the file gives no number."""
+    if entry.number:
+        return f"#{escape(entry.number)}"
+    return escape(entry.drivers[0].name) if entry.drivers else f"P{entry.position}"
+
+
 def car_line(entry: Entry) -> str:
     """``P5 · #14 · MG Lola EX257 · 1:29.533``."""
-    return (
-        f"P{entry.position} · **#{escape(entry.number)}** · {escape(entry.car)} · {no_time(entry)}"
-    )
+    car = f" · {escape(entry.car)}" if entry.car else ""
+    return f"P{entry.position} · **{ref(entry)}**{car} · {no_time(entry)}"
+
+
+def in_part(gap: Gap) -> str:
+    """`` in Q2`` for a gap measured within one part of qualifying, else nothing."""
+    return f" in {escape(gap.part)}" if gap.part else ""
 
 
 def gap_text(gap: Gap | None, other: Entry) -> str:
     """The gap to another car, from this car's point of view (by time, not by position)."""
-    ref = f"#{escape(other.number)}, P{other.position}"
+    who = f"{ref(other)}, P{other.position}"
     if gap is None:
-        return f"no gap to {ref}: {'this car' if other.time is not None else 'it'} set no time"
+        return f"no gap to {who}: {'this car' if other.time is not None else 'it'} set no time"
     if gap.level:
-        return f"level with {ref}"
+        return f"level with {who}{in_part(gap)}"
     word = "behind" if gap.faster is other else "ahead of"
-    return f"{format_gap(gap.ticks)} ({format_percent(gap.percent)}) {word} {ref}"
+    return f"{format_gap(gap.ticks)} ({format_percent(gap.percent)}) {word} {who}{in_part(gap)}"
 
 
 def pole_text(entry: Entry, grid: Grid, to_pole: Gap | None) -> tuple[str, str]:
-    """The pole field: its name and value, honest when the published order is not by time."""
+    """The pole field: its name and value, honest when the published order is not by time.
+    In practice, P1 is the fastest car, not pole."""
+    first, gap_to = (
+        ("Fastest", "Gap to P1") if grid.kind == PRACTICE else ("Pole position", "Gap to pole")
+    )
     fastest = grid.fastest
     if entry.position == 1:
-        if fastest is None or entry.time == fastest.time:
-            return "Pole position", "fastest in the session"
-        return "Pole position", f"first on the grid; #{escape(fastest.number)} was faster"
+        if fastest is None or entry.time == fastest.time or entry.parts:
+            return first, "fastest in the session"
+        return first, f"first on the grid; {ref(fastest)} was faster"
     if to_pole is None:
-        return "Gap to pole", "no time" if entry.time is None else "the pole car set no time"
+        return (
+            gap_to,
+            "no time"
+            if entry.time is None
+            else f"the {'P1' if grid.kind == PRACTICE else 'pole'} car set no time",
+        )
     if to_pole.level:
-        return "Gap to pole", "0.000 s (level)"
+        return gap_to, f"0.000 s (level){in_part(to_pole)}"
     sign = "+" if to_pole.faster is grid.pole else "-"
-    return "Gap to pole", (
+    return gap_to, (
         f"{sign}{format_gap(to_pole.ticks)} ({sign}{format_percent(to_pole.percent)})"
+        f"{in_part(to_pole)}"
     )
 
 
@@ -163,7 +184,12 @@ def card_for(answer: object) -> Card:
 @card_for.register
 def _grid(answer: GridAnswer) -> Card:
     entry, grid = answer.entry, answer.grid
-    fields = [Field("Best lap", no_time(entry), inline=True)]
+    if grid.kind == RACE:
+        from bot.render import race  # race.py builds on this module's helpers
+
+        return race.grid_card(answer)
+    best = f"{no_time(entry)} ({escape(entry.part)})" if entry.parts else no_time(entry)
+    fields = [Field("Best lap", best, inline=True)]
     name, value = pole_text(entry, grid, answer.to_pole)
     fields.append(Field(name, value, inline=True))
     ahead = grid.at(entry.position - 1)
@@ -183,14 +209,14 @@ def _grid(answer: GridAnswer) -> Card:
         fields.append(
             Field(
                 "Level",
-                f"same time as #{escape(other.number)}, P{other.position} — order as published",
+                f"same time as {ref(other)}, P{other.position} — order as published",
             )
         )
     return Card(
         title=clip(
-            f"P{entry.position} · #{escape(entry.number)} {escape(entry.car)}", LIMITS["title"]
+            f"P{entry.position} · {ref(entry)} {escape(entry.car)}".strip(), LIMITS["title"]
         ),
-        description=f"**{escape(entry.team)}**\n{drivers(entry)}",
+        description=(f"**{escape(entry.team)}**\n" if entry.team else "") + drivers(entry),
         fields=tuple(fields),
         footer=grid.meta.label,
         notes=legend_notes(grid, (entry,)),
@@ -221,7 +247,7 @@ def _matches(
         lines = [
             f"{car_line(e)}\n{drivers(e)}"
             if kind == "team"
-            else f"{car_line(e)}\n{escape(e.team)} · {drivers(e)}"
+            else f"{car_line(e)}\n" + " · ".join(p for p in (escape(e.team), drivers(e)) if p)
             for e in rows
         ]
         fields.append(Field(clip(field_title, LIMITS["field_name"]), join_lines(lines)))
@@ -252,39 +278,52 @@ def _team(answer: TeamAnswer) -> Card:
 @card_for.register
 def _gap(answer: GapAnswer) -> Card:
     first, second, gap = answer.first, answer.second, answer.gap
-    title = f"#{escape(first.number)} vs #{escape(second.number)}"
+    if answer.finish is not None:
+        from bot.render import race  # race.py builds on this module's helpers
+
+        return race.gap_card(answer)
+    title = f"{ref(first)} vs {ref(second)}"
     if gap is None:
-        missing = [f"#{escape(e.number)}" for e in (first, second) if e.time is None]
-        description = f"No gap: {' and '.join(missing)} set no time."
+        missing = [ref(e) for e in (first, second) if e.time is None]
+        description = (
+            f"No gap: {' and '.join(missing)} set no time."
+            if missing
+            else "No gap: they set no time in the same part."
+        )
     elif gap.level:
         title += " · level"
+        base = gap.base if gap.base is not None else gap.faster.time or 0
         description = (
-            f"**Level**: #{escape(first.number)} and #{escape(second.number)} set the same time, "
-            f"{format_time(gap.faster.time or 0)}; "
-            f"#{escape(gap.faster.number)} is ahead as published."
+            f"**Level**: {ref(first)} and {ref(second)} set the same time, "
+            f"{format_time(base)}{in_part(gap)}; {ref(gap.faster)} is ahead as published."
         )
     else:
         title += f" · {format_gap(gap.ticks)}"
         description = (
-            f"**#{escape(gap.faster.number)}** was faster by **{format_gap(gap.ticks)}** "
-            f"({format_percent(gap.percent)})."
+            f"**{ref(gap.faster)}** was faster by **{format_gap(gap.ticks)}** "
+            f"({format_percent(gap.percent)}){in_part(gap)}."
         )
     count = len(answer.between)
     if count == 0:
-        between = "none — they qualified side by side"
+        verb = "qualified" if answer.grid.kind != PRACTICE else "were classified"
+        between = f"none — they {verb} side by side"
     else:
         low, high = answer.between[0].position, answer.between[-1].position
         span = f"P{low}" if low == high else f"P{low}–P{high}"
         between = f"{count} car{'s' if count != 1 else ''} ({span})"
         if count <= BETWEEN_NAMED:
             between += " — " + ", ".join(
-                f"#{escape(e.number)} {escape(e.car)}" for e in answer.between
+                f"{ref(e)} {escape(e.car)}".strip() for e in answer.between
             )
     fields = (
         *(
             Field(
-                f"P{e.position} · #{escape(e.number)}",
-                f"{escape(e.car)}\n{escape(e.team)}\n{no_time(e)}",
+                f"P{e.position} · {ref(e)}",
+                "\n".join(
+                    line
+                    for line in (escape(e.car), escape(e.team), no_time(e) + _part_of(e))
+                    if line
+                ),
                 inline=True,
             )
             for e in (first, second)
@@ -321,7 +360,12 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS, team_width: int = 2
     shared with another car is marked ``=`` before the position, as on the chart.
     """
     grid = answer.grid
+    if grid.kind == RACE:
+        from bot.render import race  # race.py builds on this module's helpers
+
+        return race.table_pages(answer, rows)
     pole = grid.pole.time
+    pole_part = grid.pole.part
     shared: dict[int, int] = {}
     for e in grid.entries:
         if e.time is not None:
@@ -331,18 +375,17 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS, team_width: int = 2
         if e.time is None:
             gap = ""
         elif e.position == 1 or pole is None:
-            gap = "pole" if e.position == 1 else ""
+            gap = ("pole" if grid.kind != PRACTICE else "") if e.position == 1 else ""
+        elif e.part != pole_part:
+            gap = e.part  # measured in an earlier part of qualifying than pole's
         else:
             gap = format_gap(e.time - pole, signed=True).removesuffix(" s")
         level = "=" if e.time is not None and shared[e.time] > 1 else ""
         team = clip(e.team, team_width)
-        cells.append((f"{level}{e.position}", clip(f"#{e.number}", 8), team, no_time(e), gap))
-    width = [max(len(row[column]) for row in cells) for column in range(5)]
-    align = (">", "<", "<", ">", ">")
-    header, *lines = [
-        " ".join(f"{cell:{a}{w}}" for cell, a, w in zip(row, align, width, strict=True)).rstrip()
-        for row in cells
-    ]
+        car = clip(f"#{e.number}" if e.number else (e.drivers[0].name if e.drivers else ""), 14)
+        cells.append((f"{level}{e.position}", car, team, no_time(e), gap))
+    header, lines = table_text(cells, (">", "<", "<", ">", ">"))
+    width0 = max(len(row[0]) for row in cells)
     level_note = "= the same time as another car; the order is as published"
     return paged(
         lines,
@@ -351,9 +394,24 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS, team_width: int = 2
             title=clip(f"{grid.meta.title} · {len(grid)} cars", LIMITS["title"]),
             description="```\n" + "\n".join([header, *chunk]).replace("`", "\u02cb") + "\n```",
             footer=f"{grid.meta.label}{page}",
-            notes=(level_note,) if any("=" in line[: width[0]] for line in chunk) else (),
+            notes=(level_note,) if any("=" in line[:width0] for line in chunk) else (),
         ),
     )
+
+
+def table_text(cells: Sequence[tuple[str, ...]], align: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Rows of cells as aligned monospace lines, each column as wide as its widest cell: the
+    header line and the others."""
+    width = [max(len(row[column]) for row in cells) for column in range(len(align))]
+    header, *lines = [
+        " ".join(f"{cell:{a}{w}}" for cell, a, w in zip(row, align, width, strict=True)).rstrip()
+        for row in cells
+    ]
+    return header, lines
+
+
+def _part_of(entry: Entry) -> str:
+    return f" ({escape(entry.part)})" if entry.part else ""
 
 
 def paged(lines: list[str], per_page: int, card: Callable[[list[str], str], Card]) -> list[Card]:
@@ -431,7 +489,11 @@ def event_pages(answer: EventsAnswer, per_page: int = EVENTS_PER_PAGE) -> list[C
     grids = sorted(answer.grids, key=lambda kv: kv[1].meta.library != SERVER)
     for key, grid in grids:
         pole = grid.pole
-        time = f"pole {no_time(pole)} (#{escape(pole.number)})" if pole.time is not None else ""
+        if grid.kind == RACE:
+            time = f"winner {ref(pole)}"
+        else:
+            word = "fastest" if grid.kind == PRACTICE else "pole"
+            time = f"{word} {no_time(pole)} ({ref(pole)})" if pole.time is not None else ""
         mark = " · default" if grid is answer.default else ""
         library = LIBRARY_NAMES[grid.meta.library]
         lines.append(

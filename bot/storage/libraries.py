@@ -8,6 +8,7 @@ cache bounded by bytes (least recently used out first); the operator's library s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import zlib
@@ -36,7 +37,7 @@ from bot.core.library import (
     Unavailable,
     find_own,
 )
-from bot.core.loader import PARSER_VERSION, mebibytes, parse_source
+from bot.core.loader import PARSER_VERSION, mebibytes, parse_grids, session_keys
 from bot.core.model import SERVER, Grid
 from bot.core.store import GridStore
 from bot.storage import servers, sources
@@ -197,9 +198,10 @@ class Libraries:
         size = SERVER_BYTES
         for source in stored:
             if source.key in parsed:
-                grid = parsed[source.key]
-                grids[source.key] = (Summary.of(grid), partial(_ready, grid))
-                size += GRID_BYTES + len(source.data) * PARSED_PER_SOURCE_BYTE
+                for key, grid in session_keys(source.key, parsed[source.key]):
+                    grids[key] = (Summary.of(grid), partial(_ready, grid))
+                    size += GRID_BYTES
+                size += len(source.data) * PARSED_PER_SOURCE_BYTE
             elif source.summary is not None:
                 packed = zlib.compress(source.data, 1)
                 parse = partial(self._parse_later, guild_id, packed, source.filename)
@@ -226,15 +228,20 @@ class Libraries:
         about 55 ms a MiB); a large grid's indexes, which take far longer, are built in a
         worker thread meanwhile (see ``prepare_grid``)."""
         data = zlib.decompress(packed)
-        grid = self._parse(data, filename)
+        grids = self._parse(data, filename)
+        if len(grids) != 1:  # stored as one session by a parser of the same version: not so
+            raise GridFileError(filename, None, "the file now reads as several sessions")
+        grid = grids[0]
         server = self._cache.get(guild_id)
         if server is not None:
             server.nbytes += len(data) * PARSED_PER_SOURCE_BYTE
             self._keep(guild_id, server)
         return grid
 
-    def _parse_all(self, stored: list[sources.Source]) -> tuple[dict[str, Grid], list[Unavailable]]:
-        grids: dict[str, Grid] = {}
+    def _parse_all(
+        self, stored: list[sources.Source]
+    ) -> tuple[dict[str, tuple[Grid, ...]], list[Unavailable]]:
+        grids: dict[str, tuple[Grid, ...]] = {}
         unavailable: list[Unavailable] = []
         for source in stored:
             try:
@@ -247,11 +254,12 @@ class Libraries:
                 log.warning("stored grid %s cannot be served: %s", source.filename, error)
         return grids, unavailable
 
-    def _parse(self, data: bytes, filename: str) -> Grid:
-        """Parse a stored grid, and have a large one's indexes built off the event loop."""
+    def _parse(self, data: bytes, filename: str) -> tuple[Grid, ...]:
+        """Parse a stored file (a grid per session), and have a large grid's indexes built off
+        the event loop."""
         path = Path(filename)
-        grid = parse_source(data, path, library=SERVER, max_bytes=self.limits.file_bytes)
-        return prepare_grid(grid)
+        grids = parse_grids(data, path, library=SERVER, max_bytes=self.limits.file_bytes)
+        return tuple(prepare_grid(grid) for grid in grids)
 
     def forget(self, guild_id: int) -> None:
         """Drop a server from the cache: its next lookup reads the database again."""
@@ -272,7 +280,7 @@ class Libraries:
         """
         name = safe_name(filename)
         self.check_size(len(data))
-        grid = await asyncio.to_thread(self._parse, data, name)
+        grids = await asyncio.to_thread(self._parse, data, name)
         key, now = Path(name).stem, self.clock()
         digest = hashlib.sha256(data).hexdigest()
         scope = ServerScope(guild_id)
@@ -293,9 +301,17 @@ class Libraries:
                     f"This server already has {state} named {key}. Import it again with "
                     "replace: True to add this as its new version (the old one is kept)."
                 )
-            await self._check_room(connection, scope, existing, grids=1, size=len(data))
+            await self._check_room(connection, scope, existing, grids=len(grids), size=len(data))
             new = sources.NewVersion(
-                key, name, uploader_id, now, data, digest, 1, Summary.of(grid), PARSER_VERSION
+                key,
+                name,
+                uploader_id,
+                now,
+                data,
+                digest,
+                len(grids),
+                Summary.of(grids[0]),
+                PARSER_VERSION,
             )
             version = await sources.add_version(connection, scope, new, existing)
             file = await sources.find_file(connection, scope, key)
@@ -306,7 +322,7 @@ class Libraries:
         return LibraryChangeAnswer(
             action="Replaced" if existing is not None else "Imported",
             key=key,
-            title=grid.meta.title,
+            title=titles(grids),
             version=version,
             filename=name,
             size=len(data),
@@ -326,12 +342,8 @@ class Libraries:
         self, connection: AsyncConnection, scope: ServerScope, existing: Any, grids: int, size: int
     ) -> None:
         """Refuse a change that would take the server over its grid or byte limit."""
-        used_grids, used_bytes = await sources.usage(connection, scope)
-        if existing is not None and not existing.removed:
-            versions = await sources.history(connection, scope, existing)
-            current = next((v for v in versions if v.current), None)
-            if current is not None:
-                used_grids, used_bytes = used_grids - 1, used_bytes - current.size
+        replaced = existing.id if existing is not None and not existing.removed else None
+        used_grids, used_bytes = await sources.usage(connection, scope, excluding=replaced)
         if used_grids + grids > self.limits.server_grids:
             raise QueryError(
                 f"This server has {used_grids} grids in service; the limit is "
@@ -387,14 +399,18 @@ class Libraries:
                 assert found is not None
                 filename, data = found
                 try:
-                    grid = await asyncio.to_thread(self._parse, data, filename)
+                    grids = await asyncio.to_thread(self._parse, data, filename)
                 except GridFileError as error:
                     raise QueryError(
                         f"v{version} of {own.key} cannot be served: {error.problem}"
                         + (f" (line {error.line})" if error.line else "")
                     ) from None
                 await self._check_room(
-                    connection, scope, None if file.removed else file, grids=1, size=len(data)
+                    connection,
+                    scope,
+                    None if file.removed else file,
+                    grids=len(grids),
+                    size=len(data),
                 )
                 await sources.set_state(connection, scope, file.id, version=version, removed=False)
                 serving = await _done(
@@ -403,7 +419,7 @@ class Libraries:
         return LibraryChangeAnswer(
             action="Restored",
             key=own.key,
-            title=grid.meta.title,
+            title=titles(grids),
             version=version,
             filename=filename,
             size=len(data),
@@ -548,6 +564,15 @@ async def _done(
     )
     serving, _ = await sources.usage(connection, scope)
     return serving
+
+
+def titles(grids: tuple[Grid, ...]) -> str:
+    """What a file holds, as an answer names it: its grid's title, or the event's and each
+    session's (``2021 Bathurst · Practice, Qualifying, Race``)."""
+    if len(grids) == 1:
+        return grids[0].meta.title
+    first = dataclasses.replace(grids[0].meta, session="")
+    return f"{first.title} · {', '.join(grid.meta.session for grid in grids)}"
 
 
 def _restorable(key: str, file: Any, numbers: list[int], wanted: int | None) -> int:

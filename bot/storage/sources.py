@@ -26,7 +26,8 @@ class Source:
     version: int
     data: bytes
     summary: Summary | None
-    """What the catalog needs, when the current parser read this version and said so."""
+    """What the catalog needs, when the current parser read this version and said so, and
+    it is a file of one session (a file of several is parsed whenever the server is read)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ async def read_all(
             versions.c.date,
             versions.c.cars,
             versions.c.parser,
+            versions.c.grids,
             bytes_if_serving.label("data"),
         )
         .join(versions, _current())
@@ -79,14 +81,17 @@ async def read_all(
         every.append(OwnFile(row.key, row.title, row.version, row.removed, since))
         if not row.removed:
             about = None
-            if row.parser == PARSER_VERSION and row.cars is not None:
+            if row.parser == PARSER_VERSION and row.cars is not None and row.grids == 1:
                 about = Summary(row.title, row.year, row.date or "", row.cars)
             serving.append(Source(row.key, row.filename, row.version, row.data, about))
     return serving, every
 
 
-async def usage(connection: AsyncConnection, scope: ServerScope) -> tuple[int, int]:
-    """Grids and bytes in service: what the per-server limits count (old versions do not)."""
+async def usage(
+    connection: AsyncConnection, scope: ServerScope, excluding: int | None = None
+) -> tuple[int, int]:
+    """Grids and bytes in service: what the per-server limits count (old versions do not),
+    leaving out the file ``excluding`` (one about to be replaced) if given."""
     query = (
         scope.select(
             files,
@@ -96,6 +101,8 @@ async def usage(connection: AsyncConnection, scope: ServerScope) -> tuple[int, i
         .join(versions, _current())
         .where(files.c.removed.is_(False))
     )
+    if excluding is not None:
+        query = query.where(files.c.id != excluding)
     grids, size = (await connection.execute(query)).one()
     return int(grids), int(size)
 
