@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL
 
 from bot import __version__
 from bot.core.errors import GridFileError, QueryError, UsageError
-from bot.core.loader import GRID_SUFFIXES, grid_files, load_grids, skipped_why
+from bot.core.loader import GRID_SUFFIXES, SIDECAR, grid_files, load_grids, skipped_why
 from bot.core.model import PRACTICE, RACE, Grid
 from bot.core.store import GridStore
 from bot.core.text import clip
@@ -282,7 +282,7 @@ def run_check(paths: list[str]) -> int:
         if root.is_dir():
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
                 why = skipped_why(path, root)
-                if why and not why.startswith("hidden"):
+                if why and not why.startswith("hidden") and why != SIDECAR:
                     print(f"skipped: {path}: {why}")
         if not files:
             suffixes = ", ".join(f"*{s}" for s in GRID_SUFFIXES)

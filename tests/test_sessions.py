@@ -208,3 +208,17 @@ async def test_an_imported_file_of_several_sessions_serves_each(database_url: st
         assert sorted(k for k in again.catalog.grids if k.startswith("round-3/")) == sorted(keys)
     finally:
         await libraries.close()
+
+
+@pytest.mark.asyncio
+async def test_a_session_key_names_its_file_for_remove(database_url: str) -> None:
+    libraries = await open_test_libraries(database_url)
+    try:
+        data = (FIXTURES / "iracing-team-race.json").read_bytes()
+        await libraries.import_file(1, 2, "round-3.json", data, replace=False)
+        session = next(k for k in (await libraries.view(1)).catalog.grids if "/" in k)
+        removed = await libraries.remove(1, 2, session)
+        assert (removed.action, removed.key) == ("Removed", "round-3")
+        assert not [k for k in (await libraries.view(1)).catalog.grids if k.startswith("round-3")]
+    finally:
+        await libraries.close()

@@ -112,11 +112,12 @@ def _own_index(files: tuple[OwnFile, ...]) -> NameIndex[OwnFile]:
 
 
 def find_own(files: tuple[OwnFile, ...], text: str) -> OwnFile:
-    """The server's file that ``text`` names: its key or title, else the one clear match."""
+    """The server's file that ``text`` names: its key or title (or the key of one of its
+    sessions, ``round-3/race``), else the one clear match."""
     if not files:
         raise QueryError("This server has imported no grids. Add one with /import.")
     for own in files:
-        if own.key == text:
+        if own.key == text or text.startswith(own.key + "/"):
             return own
     hits = _own_index(files).search(text, 5)
     if hits and (hits[0].tier == EXACT or len(hits) == 1 or hits[0].tier < hits[1].tier):

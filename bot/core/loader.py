@@ -344,6 +344,9 @@ def grid_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+SIDECAR = "metadata for the grid beside it"
+
+
 def skipped_why(path: Path, root: Path) -> str:
     """Why a file under a data folder is not read as a grid, or ``""`` when it is."""
     if any(part.startswith(".") for part in path.relative_to(root).parts):
@@ -352,7 +355,7 @@ def skipped_why(path: Path, root: Path) -> str:
     if suffix == ".toml":
         beside = [path.with_suffix(s) for s in GRID_SUFFIXES]
         if any(p.is_file() for p in beside):
-            return "metadata for the grid beside it"
+            return SIDECAR
         return "a .toml file is metadata for a grid, and no grid of that name is beside it"
     if path.stem.casefold() in ("readme", "license", "changelog"):
         return "a document, not a grid"
