@@ -222,3 +222,75 @@ async def test_a_session_key_names_its_file_for_remove(database_url: str) -> Non
         assert not [k for k in (await libraries.view(1)).catalog.grids if k.startswith("round-3")]
     finally:
         await libraries.close()
+
+
+def test_race_answers_at_the_edges() -> None:
+    grid = grid_of(
+        RACE,
+        make_entry(1, drivers=["Ann"], laps=20, behind=0, time=900_000),
+        make_entry(2, drivers=["Bo"], laps=20, behind=0, time=900_000),
+        make_entry(3, drivers=["Cy"], laps=20),
+        make_entry(4, drivers=["Di"], laps=20, status="DSQ"),
+    )
+    level = card_text(card_for(queries.car_gap(grid, "Ann", "Bo")))
+    assert "the same fastest lap, 1:30.000" in level
+    unknown = card_text(card_for(queries.car_gap(grid, "Bo", "Cy")))
+    assert "the file gives no time between them" in unknown
+    assert "no comparison: Cy set no lap time" in unknown
+    disqualified = card_text(card_for(queries.car_gap(grid, "Cy", "Di")))
+    assert "Di: DSQ" in disqualified
+    second = card_text(card_for(queries.grid_slot(grid, 2)))
+    assert "level with Ann, P1 at the finish" in second
+    table = card_text(table_pages(TableAnswer(grid))[0])
+    assert "Ann" in table and "DSQ" in table and "winner" in table
+    with pytest.raises(QueryError, match="same car twice"):
+        queries.car_gap(grid, "Ann", "ann")
+
+
+def test_a_race_table_from_gaps_behind_the_winner() -> None:
+    grid = grid_of(
+        RACE,
+        make_entry(1, number="1", drivers=["A"], laps=10, behind=0),
+        make_entry(2, number="2", drivers=["B"], laps=10, behind=12_345),
+    )
+    table = card_text(table_pages(TableAnswer(grid))[0])
+    assert "+1.235" in table  # 1.2345 s shown once, rounded half up
+
+
+def test_qualifying_in_parts_without_a_common_part_and_level() -> None:
+    grid = grid_of(
+        QUALIFYING,
+        make_entry(
+            1, number="1", drivers=["A"], time=800_000, parts=(("Q1", None), ("Q2", 800_000))
+        ),
+        make_entry(
+            2, number="2", drivers=["B"], time=810_000, parts=(("Q1", 810_000), ("Q2", None))
+        ),
+        make_entry(
+            3, number="3", drivers=["C"], time=800_000, parts=(("Q1", None), ("Q2", 800_000))
+        ),
+    )
+    assert gap_between(grid.entries[0], grid.entries[1]) is None
+    text = card_text(card_for(queries.car_gap(grid, "1", "2")))
+    assert "No gap: they set no time in the same part." in text
+    level = card_text(card_for(queries.car_gap(grid, "1", "3")))
+    assert "set the same time, 1:20.000 in Q2" in level
+
+
+def test_xml_and_tables_no_reader_accepts_are_refused_with_what_was_tried() -> None:
+    with pytest.raises(GridFileError) as caught:
+        parse_grids(b"<html><body>hello</body></html>", Path("page.xml"))
+    assert "XML, but not a results file" in caught.value.problem
+    with pytest.raises(GridFileError) as caught:
+        parse_grids(b"[1, 2, 3]", Path("list.json"))
+    assert "a JSON list" in caught.value.problem
+
+
+def test_utf16_results_files_are_read_and_bad_ones_named(tmp_path: Path) -> None:
+    text = (FIXTURES / "ac-qualifying.json").read_bytes().decode("utf-8")
+    for codec in ("utf-16-be", "utf-16"):
+        grids = parse_grids(text.encode(codec), Path("ac.json"))
+        assert grids[0].pole.drivers
+    broken = text.encode("utf-16-le") + b"\x00\xd8A\x00"  # a lone surrogate, then "A"
+    with pytest.raises(GridFileError, match="not valid UTF-16"):
+        parse_grids(broken, Path("ac.json"))
