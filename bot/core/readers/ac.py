@@ -39,9 +39,8 @@ from bot.core.readers.common import (
     Source,
     kind_of,
     make_entry,
-    ticks_from_ms,
 )
-from bot.core.text import clip
+from bot.core.readers.jsonfields import JsonFields
 
 FORMAT = "Assetto Corsa server JSON"
 FAMILY = "json"
@@ -58,7 +57,6 @@ _SPELLINGS = {
 are written in capitals: ``gt3``, ``e30``)."""
 _FILE_NAME = re.compile(r"^(\d{4})_(\d{1,2})_(\d{1,2})_\d{1,2}_\d{1,2}_")
 _DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
-_WHOLE = re.compile(r"-?\d+", re.ASCII)
 
 
 def accepts(source: Source) -> bool:
@@ -200,38 +198,12 @@ class _Row:
     total: int | None
 
 
-class _Reader:
+class _Reader(JsonFields):
     """Checks a file's values, with errors naming the element at fault."""
-
-    def __init__(self, source: Source) -> None:
-        self.path = source.path
-
-    def error(self, where: str, problem: str) -> GridFileError:
-        return GridFileError(self.path, None, f"{where}: {problem}")
-
-    def whole(self, value: object, where: str) -> int | None:
-        """A whole number (or one written as a string of digits); ``None`` when absent."""
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-            return int(value)
-        raise self.error(where, f"expected a whole number, found {clip(repr(value), 40)}")
 
     def time(self, value: object, where: str) -> int | None:
         """Milliseconds → ticks; ``None`` for no time (0, negative or 999999999)."""
-        ms = self.whole(value, where)
-        if ms is None or ms <= 0 or ms >= NO_LAP:
-            return None
-        return ticks_from_ms(ms)
-
-    def text(self, value: object, where: str) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return " ".join(value.split())
-        raise self.error(where, f"expected text, found {clip(repr(value), 40)}")
+        return self.milliseconds(value, where, NO_LAP)
 
     def row(self, result: object, index: int) -> _Row:
         where = f"Result[{index}]"

@@ -34,9 +34,8 @@ from bot.core.readers.common import (
     Source,
     kind_of,
     make_entry,
-    ticks_from_ms,
 )
-from bot.core.text import clip
+from bot.core.readers.jsonfields import JsonFields
 
 FORMAT = "ACC server JSON"
 FAMILY = "json"
@@ -147,7 +146,6 @@ _NUMERIC_TYPES = {0: PRACTICE, 4: QUALIFYING, 10: RACE}
 _SESSION_CODE = re.compile(r"^([A-Za-z]+)\s*(\d*)$")
 _FILE_NAME = re.compile(r"^(\d\d)(\d\d)(\d\d)_\d{6}_")
 _YEAR_SUFFIX = re.compile(r"_20\d\d$")
-_WHOLE = re.compile(r"-?\d+", re.ASCII)
 
 
 def accepts(source: Source) -> bool:
@@ -284,40 +282,12 @@ class _Car:
     status: str
 
 
-class _Reader:
+class _Reader(JsonFields):
     """Checks a file's values, with errors naming the element at fault."""
-
-    def __init__(self, source: Source) -> None:
-        self.path = source.path
-
-    def error(self, where: str, problem: str) -> GridFileError:
-        return GridFileError(self.path, None, f"{where}: {problem}")
-
-    def whole(self, value: object, where: str) -> int | None:
-        """A whole number (or one written as a string of digits); ``None`` when absent."""
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-            return int(value)
-        raise self.error(where, f"expected a whole number, found {clip(repr(value), 40)}")
 
     def time(self, value: object, where: str) -> int | None:
         """Milliseconds → ticks; ``None`` for no lap (0, negative or the server's 2147483647)."""
-        ms = self.whole(value, where)
-        if ms is None or ms <= 0 or ms >= NO_LAP:
-            return None
-        return ticks_from_ms(ms)
-
-    def text(self, value: object, where: str) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        raise self.error(where, f"expected text, found {clip(repr(value), 40)}")
+        return self.milliseconds(value, where, NO_LAP)
 
     def disqualified(self, data: Mapping[str, Any]) -> set[int]:
         """The ``carId`` of every car a penalty in the file disqualifies."""

@@ -33,12 +33,11 @@ from typing import Any
 from bot.core.errors import GridFileError
 from bot.core.model import RACE, Entry
 from bot.core.readers.common import SESSION_NAMES, Session, Source, kind_of, make_entry
-from bot.core.text import clip
+from bot.core.readers.jsonfields import JsonFields
 
 FORMAT = "iRacing results JSON"
 FAMILY = "json"
 
-_WHOLE = re.compile(r"-?\d+", re.ASCII)
 _DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
 _HOSTED = "hosted iracing"
 """The series name of every hosted session: it names no event."""
@@ -157,38 +156,13 @@ class _Car:
     status: str
 
 
-class _Reader:
+class _Reader(JsonFields):
     """Checks a file's values, with errors naming the element at fault."""
-
-    def __init__(self, source: Source) -> None:
-        self.path = source.path
-
-    def error(self, where: str, problem: str) -> GridFileError:
-        return GridFileError(self.path, None, f"{where}: {problem}")
-
-    def whole(self, value: object, where: str) -> int | None:
-        """A whole number (or one written as a string of digits); ``None`` when absent."""
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-            return int(value)
-        raise self.error(where, f"expected a whole number, found {clip(repr(value), 40)}")
 
     def time(self, value: object, where: str) -> int | None:
         """A time in 1/10,000 s (ticks already); ``None`` for none (``-1``, or 0)."""
         ticks = self.whole(value, where)
         return ticks if ticks is not None and ticks > 0 else None
-
-    def text(self, value: object, where: str) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            return " ".join(value.split())
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        raise self.error(where, f"expected text, found {clip(repr(value), 40)}")
 
     def order(self, simsession: Mapping[str, Any], where: str) -> int:
         number = self.whole(simsession.get("simsession_number"), f"{where}.simsession_number")
