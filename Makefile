@@ -10,30 +10,45 @@ PY := $(VENV)/bin/python
 # built again from $(PYTHON); nothing is rebuilt while the two agree.
 WHICH := import sys; print(sys.base_prefix, *sys.version_info[:3])
 ifneq ($(shell $(PYTHON) -c '$(WHICH)' 2>&1),$(shell $(PY) -c '$(WHICH)' 2>&1))
-$(VENV)/.installed: FORCE
+$(VENV)/.runtime $(VENV)/.installed: FORCE
 endif
 
-$(VENV)/.installed: pyproject.toml
+# $(call fresh_venv,SPEC): .venv built anew from $(PYTHON), with Gridbot installed as SPEC.
+define fresh_venv
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 		echo "Gridbot needs Python 3.11 or newer; $(PYTHON) is not. Try: make PYTHON=python3.11 ..."; \
 		exit 1; }
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '$(1)'
 	touch $@
+endef
+
+# What the bot needs to run ([project.dependencies] in pyproject.toml), and nothing else.
+$(VENV)/.runtime: pyproject.toml
+	$(call fresh_venv,.)
+
+# That and the development tools (the dev extra): tests, linters, benchmarks.
+$(VENV)/.installed: pyproject.toml
+	$(call fresh_venv,.[dev])
+
+# `make run` on a .venv set up for development uses it as it is (it holds the runtime too);
+# on a fresh clone it installs the runtime alone.
+RUNTIME := $(if $(wildcard $(VENV)/.installed),$(VENV)/.installed,$(VENV)/.runtime)
 
 setup: $(VENV)/.installed
 
 # The bot explains every stop it expects (2: no token or bad settings, 3: token rejected,
-# 4: Discord unreachable, 5: database unusable), so make adds no "Error" line to those; scripts
-# that need the status run `python -m bot` itself. Anything else (a crash) fails as usual.
-run: setup
+# 4: Discord closed the connection or refused a request, 5: database unusable), so make adds
+# no "Error" line to those; scripts that need the status run `python -m bot` itself.
+# Anything else (a crash) fails as usual.
+run: $(RUNTIME)
 	@$(PY) -m bot || { status=$$?; [ $$status -ge 2 ] && [ $$status -le 5 ] || exit $$status; }
 
-sync: setup
+sync: $(RUNTIME)
 	$(PY) -m bot sync
 
-check: setup
+check: $(RUNTIME)
 	$(PY) -m bot check
 
 # Every test, e2e included, with branch coverage of bot/; fails under the figure reached

@@ -243,6 +243,44 @@ def stall_rows(out: Output) -> list[Row]:
     return rows
 
 
+def readers_rows(out: Output) -> list[Row]:
+    """Results readers: the peak memory of ``parse_grids`` on each format's largest files, as a
+    multiple of the file's size (the worst file of each format)."""
+    pattern = r"^largest, (.+?): ([\d.]+)× its size \(peak ([\d.]+) MiB, (.+)\) target ≤ ([\d.]+)×"
+    return [
+        Row(
+            f"parse peak memory, {name} ({sample})",
+            f"{number(ratio):.2f}× file size ({number(peak):.1f} MiB)",
+            f"≤ {bound}×",
+            number(ratio) <= number(bound),
+        )
+        for name, ratio, peak, sample, bound in re.findall(pattern, out.text, re.MULTILINE)
+    ]
+
+
+def watch_rows(out: Output) -> list[Row]:
+    """Watched folders: the worst delay from a results file to its post, the event loop's
+    worst stall during a burst of files, and /grid's p99 during a burst over idle."""
+    rows = []
+    pattern = (
+        r"^(file to post \(worst\)|stall during a burst of .+?): "
+        r"([\d.]+) (s|ms) \(target ≤ ([\d.]+) (?:s|ms)\)"
+    )
+    for name, value, unit, bound in re.findall(pattern, out.text, re.MULTILINE):
+        rows.append(
+            Row(
+                name,
+                f"{number(value):g} {unit}",
+                f"≤ {bound} {unit}",
+                number(value) <= number(bound),
+            )
+        )
+    during = re.search(r"^/grid while (\d+) files land: .*$", out.text, re.MULTILINE)
+    if during:
+        rows.append(Row(f"/grid while {during[1]} files land", during[0].split(": ", 1)[1]))
+    return rows
+
+
 def e2e_rows(results: Path) -> list[Row]:
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
@@ -259,6 +297,40 @@ def e2e_rows(results: Path) -> list[Row]:
                 metric["met"],
             )
         )
+    return rows
+
+
+def shards_rows(results: Path) -> list[Row]:
+    """Two processes × two shards beside one process with the four: figures and ratios."""
+    found = json.loads(results.read_text(encoding="utf-8"))
+    cluster, single, plan = found["cluster"], found["single"], found["plan"]
+    label = f"shards, {plan['guilds']:,} servers, bursts of {plan['burst']:,}"
+    rows = []
+    for name, key, shown in (
+        ("p50", "p50_ms", "{:.0f} ms"),
+        ("p99", "p99_ms", "{:.0f} ms"),
+        ("throughput", "per_second", "{:,.0f}/s"),
+        ("NOTIFY → answered from the change, p50", "notify_p50_ms", "{:.1f} ms"),
+    ):
+        a, b = cluster[key], single[key]
+        ratio = f"{a / b:.2f}×" if b else "—"
+        rows.append(
+            Row(
+                f"{label}: {name}, 2 processes / 1",
+                f"{ratio} ({shown.format(a)} vs {shown.format(b)})",
+            )
+        )
+    lost = cluster["lost"] + single["lost"] + cluster["wrong"] + single["wrong"]
+    rows.append(Row(f"{label}: lost or wrong", str(lost), "0", lost == 0))
+    worst = cluster["notify_max_ms"]
+    rows.append(
+        Row(
+            "shards: change seen by the other process, worst",
+            f"{worst:.1f} ms",
+            "< 1 s",
+            worst < 1000,
+        )
+    )
     return rows
 
 
@@ -327,6 +399,23 @@ def e2e(tmp: Path) -> list[Row]:
     return e2e_rows(results)
 
 
+SHARDS_ARGS: tuple[str, ...] = ()
+"""The full size (20,000 servers, bursts of 2,000): about 3 minutes here, within the timeout."""
+
+
+def shards(tmp: Path) -> list[Row]:
+    results = tmp / "shards.json"
+    out = run_script("bench.shards_bench", *SHARDS_ARGS, "--json", str(results))
+    if not results.is_file():
+        return [Row("shards", f"exit status {out.code} (see its output above)", status="failed")]
+    rows = shards_rows(results)
+    if out.code != 0:
+        rows.append(
+            Row("shards", f"exit status {out.code} (see its output above)", status="failed")
+        )
+    return rows
+
+
 def table(rows: list[Row]) -> str:
     lines = ["| metric | value | target | |", "|---|---|---|---|"]
     lines += [f"| {r.metric} | {r.value} | {r.target or '—'} | {r.verdict} |" for r in rows]
@@ -348,7 +437,10 @@ def main(argv: list[str] | None = None) -> int:
         rows += read("server libraries", run_script("bench.server_bench"), server_rows)
         rows += read("page buttons", run_script("bench.pages_bench"), pages_rows)
         rows += read("hostile grids", run_script("bench.stall_bench"), stall_rows)
+        rows += read("results readers", run_script("bench.readers_bench"), readers_rows)
+        rows += read("watched folders", run_script("bench.watch_bench"), watch_rows)
         rows += e2e(tmp)
+        rows += shards(tmp)
     print(f"\nAll benchmarks ({time.monotonic() - started:.0f} s):\n")
     print(table(rows))
     failed = [r for r in rows if r.status in ("failed", "unreadable")]

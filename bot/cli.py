@@ -25,6 +25,7 @@ from bot.storage import Libraries, Limits, default_url, open_libraries, parse_ur
 from bot.storage.database import connect
 from bot.storage.errors import DatabaseError
 from bot.storage.migrate import current, head, upgrade
+from bot.watch.folders import folder_problems
 
 log = logging.getLogger("gridbot")
 
@@ -214,6 +215,8 @@ def run(sync_only: bool = False) -> int:
         return fail(NO_TOKEN, EXIT_CONFIG)
     store = load_store(settings)
     log.info("loaded %s from %s", store.catalog.default, settings.data_dir)
+    if not sync_only and (problems := folder_problems(settings.watch_dirs, settings.data_dir)):
+        return fail("Cannot start: " + "; ".join(problems), EXIT_CONFIG)
     try:
         asyncio.run(
             serve(settings, store, settings.discord_token.get_secret_value(), sync_only=sync_only)

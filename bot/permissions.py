@@ -29,7 +29,7 @@ async def server_manager(interaction: discord.Interaction) -> bool:
 
 async def bot_owner(interaction: discord.Interaction) -> bool:
     client = interaction.client
-    if isinstance(client, commands.Bot) and await client.is_owner(interaction.user):
+    if isinstance(client, commands.bot.BotBase) and await client.is_owner(interaction.user):
         return True
     raise NotAllowed(
         "Only the bot's owner can reload Gridbot's own grid files. To change this server's "

@@ -12,7 +12,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
+
+from bot.watch.folders import POLLING, Polling, WatchDir, parse_watch_dirs
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LOG_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -82,6 +84,63 @@ def _count(raw: str) -> int:
     return int(text)
 
 
+def _shard_ids(raw: str) -> tuple[int, ...]:
+    """``0-3``, ``0,1`` or a mix (``0-1,4``): shard numbers, each once, in rising order."""
+    text = raw.strip()
+    expected = f"shard numbers like 0-3 or 0,1, not {text!r}"
+    ids: list[int] = []
+    for part in text.split(","):
+        first, dash, last = (piece.strip() for piece in part.partition("-"))
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"must be {expected}")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"must be {expected} ({part.strip()} runs backwards)")
+        ids.extend(range(low, high + 1))
+    if ids != sorted(set(ids)):
+        raise ValueError(f"must be {expected} (each shard once, in rising order)")
+    return tuple(ids)
+
+
+class Address(NamedTuple):
+    """Where a server listens: a host (name or IP address) and a port (0: any free one)."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def _address(raw: str) -> Address:
+    text = raw.strip()
+    host, colon, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not colon or not host or not port.isdigit() or int(port) > 65535 or " " in host:
+        raise ValueError(f"must be host:port, such as 127.0.0.1:9108, not {text!r}")
+    return Address(host, int(port))
+
+
+def _debounce(raw: str) -> float:
+    text = raw.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.05 <= seconds <= 60:  # also refuses nan and inf
+        raise ValueError(f"must be seconds from 0.05 to 60, such as 1 or 0.5, not {text!r}")
+    return seconds
+
+
+def _polling(raw: str) -> Polling:
+    text = raw.strip().lower()
+    for choice in POLLING:
+        if text == choice:
+            return choice
+    raise ValueError(f"must be one of {', '.join(POLLING)}, not {raw.strip()!r}")
+
+
 @dataclass
 class Settings:
     """Every setting the bot reads; ``.env.example`` documents each one."""
@@ -115,6 +174,19 @@ class Settings:
     """``GRIDBOT_RETENTION_DAYS``: how long a server's data outlives the bot leaving it."""
     cache_mib: int = 64
     """``GRIDBOT_CACHE_MIB``: memory for servers' parsed grids, least recently used out."""
+    shard_count: int | None = None
+    """``GRIDBOT_SHARD_COUNT``: shards across every process; unset, Discord picks."""
+    shard_ids: tuple[int, ...] | None = None
+    """``GRIDBOT_SHARD_IDS``: the shards this process runs; unset, all of them."""
+    metrics_addr: Address | None = None
+    """``GRIDBOT_METRICS_ADDR``: where ``/metrics`` and ``/healthz`` are served; unset, nowhere."""
+    watch_dirs: tuple[WatchDir, ...] = ()
+    """``GRIDBOT_WATCH_DIRS``: results folders watched, each feeding the operator's library or
+    one server's; unset, none."""
+    watch_debounce: float = 1.0
+    """``GRIDBOT_WATCH_DEBOUNCE``: seconds a file must stay unchanged before it is read."""
+    watch_polling: Polling = "auto"
+    """``GRIDBOT_WATCH_POLLING``: ``auto`` (poll network file systems), ``on`` or ``off``."""
 
     @classmethod
     def load(
@@ -157,9 +229,37 @@ class Settings:
                 continue
             if parsed is not None:
                 values[spec.name] = parsed
+        if not problems:
+            problems = _disagreements(values)
         if problems:
             raise SettingsError(problems)
         return cls(**values)  # type: ignore[arg-type]  # values parsed per field: types vary
+
+
+def _disagreements(values: Mapping[str, object]) -> list[str]:
+    """Settings each valid alone that cannot go together: the shard settings."""
+    count, ids = values.get("shard_count"), values.get("shard_ids")
+    if count is None and ids is None:
+        return []
+    if count is None:
+        return [
+            "GRIDBOT_SHARD_IDS needs GRIDBOT_SHARD_COUNT, the number of shards across every process"
+        ]
+    if isinstance(count, int) and isinstance(ids, tuple) and ids and ids[-1] >= count:
+        return [
+            f"GRIDBOT_SHARD_IDS names shard {ids[-1]}, but with GRIDBOT_SHARD_COUNT={count} "
+            f"the shards are 0-{count - 1}"
+        ]
+    url = values.get("database_url")
+    scheme = url.get_secret_value().partition(":")[0] if isinstance(url, Secret) else "sqlite"
+    if scheme.partition("+")[0].strip().lower() == "sqlite":
+        given = [name for name, value in (("COUNT", count), ("IDS", ids)) if value is not None]
+        return [
+            " and ".join(f"GRIDBOT_SHARD_{name}" for name in given)
+            + ": sharding needs PostgreSQL in GRIDBOT_DATABASE_URL (postgresql://...), as "
+            "SQLite serves one process; with no shard settings one process runs every shard"
+        ]
+    return []
 
 
 VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
@@ -177,6 +277,12 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "keep_versions": ("GRIDBOT_KEEP_VERSIONS", _count),
     "retention_days": ("GRIDBOT_RETENTION_DAYS", _count),
     "cache_mib": ("GRIDBOT_CACHE_MIB", _count),
+    "shard_count": ("GRIDBOT_SHARD_COUNT", _count),
+    "shard_ids": ("GRIDBOT_SHARD_IDS", _shard_ids),
+    "metrics_addr": ("GRIDBOT_METRICS_ADDR", _address),
+    "watch_dirs": ("GRIDBOT_WATCH_DIRS", parse_watch_dirs),
+    "watch_debounce": ("GRIDBOT_WATCH_DEBOUNCE", _debounce),
+    "watch_polling": ("GRIDBOT_WATCH_POLLING", _polling),
 }
 """Each setting's environment variable and how its text is read."""
 

@@ -1,10 +1,13 @@
-"""The command tree: one place that times, logs and answers every error."""
+"""The command tree: one place that times, counts, logs and answers every error."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,6 +16,7 @@ from discord.ext import commands
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.text import clip
+from bot.metrics import Metrics
 from bot.permissions import NotAllowed
 from bot.render.cards import Card, card_for, escape
 from bot.render.embed import to_embed
@@ -45,13 +49,64 @@ class describe:
         return f"/{name} {options}".strip()
 
 
+def command_name(interaction: discord.Interaction) -> str:
+    """The command's full name (``grid``), or ``?`` if this bot has no such command."""
+    try:
+        command = interaction.command
+    except app_commands.AppCommandError:
+        return "?"
+    return command.qualified_name if command is not None else "?"
+
+
 def elapsed_ms(interaction: discord.Interaction) -> float:
     started: float = interaction.extras.get("started", time.perf_counter())
     return (time.perf_counter() - started) * 1000
 
 
 class GridTree(app_commands.CommandTree[commands.Bot]):
-    """Answers every failure ephemerally, politely, and logs the unexpected ones in full."""
+    """Answers every failure ephemerally, politely, and logs the unexpected ones in full;
+    counts the commands being answered (for a clean stop) and, with ``metrics``, each one's
+    outcome and latency."""
+
+    def __init__(self, client: commands.Bot, **options: Any) -> None:
+        super().__init__(client, **options)
+        self.metrics: Metrics | None = None
+        self.in_flight = 0
+        """Commands and autocompletes being answered now."""
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def _call(self, interaction: discord.Interaction[commands.Bot], /) -> None:
+        # Every slash command and autocomplete passes here (CommandTree's own dispatch), and
+        # discord.py has no public hook for "finished, whatever the outcome".
+        started = time.perf_counter()
+        self.in_flight += 1
+        self._idle.clear()
+        outcome = "failed"
+        try:
+            await super()._call(interaction)
+            outcome = interaction.extras.get("outcome", "answered")
+        except (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch):
+            outcome = "out_of_date"  # answered by on_error, once this has returned
+            raise
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self._idle.set()
+            if (
+                self.metrics is not None
+                and interaction.type is discord.InteractionType.application_command
+            ):
+                name = "?" if outcome == "out_of_date" else command_name(interaction)
+                self.metrics.command(name, outcome, time.perf_counter() - started)
+
+    async def drain(self, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait until no command is being answered, or ``timeout`` seconds; returns how many
+        still are."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
+        return self.in_flight
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         interaction.extras["started"] = time.perf_counter()
@@ -61,6 +116,7 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
     ) -> None:
         original = getattr(error, "original", error)
+        interaction.extras["outcome"] = "refused"
         if isinstance(original, QueryError):
             card = card_for(original)
             log.info("%s -> %s (%.1f ms)", describe(interaction), original, elapsed_ms(interaction))
@@ -89,8 +145,10 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
                 ephemeral=True,
             )
             log.warning("%s: %s", describe(interaction), error)
+            interaction.extras["outcome"] = "out_of_date"
         else:
             card = UNEXPECTED
+            interaction.extras["outcome"] = "failed"
             log.error("%s failed", describe(interaction), exc_info=original)
         await reply(interaction, card)
 

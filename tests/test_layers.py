@@ -55,3 +55,11 @@ def test_the_core_and_the_card_renderers_never_import_discord() -> None:
 def test_the_probe_sees_discord_when_it_is_imported() -> None:
     found = probe("bot.render.embed")
     assert "discord" in found["discord"]
+
+
+def test_the_watcher_and_the_announcer_never_import_discord() -> None:
+    found = probe("bot.watch.watcher", "bot.announce.announcer", "bot.render.announce")
+    assert {"bot.watch.watcher", "bot.announce.announcer", "bot.render.announce"} <= set(
+        found["imported"]
+    )
+    assert found["discord"] == []

@@ -23,8 +23,9 @@ from bot.core.library import LibraryView, ServerSettings
 from bot.core.loader import PARSER_VERSION
 from bot.core.model import OPERATOR, SERVER, Grid
 from bot.storage import Libraries
+from bot.storage.announcements import AnnouncementLog
 from bot.storage.scope import ServerScope
-from bot.storage.tables import audit, files, servers, versions
+from bot.storage.tables import announcements, audit, files, servers, versions
 from tests.conftest import DATA, SEED, open_test_libraries
 from tests.test_many_grids import SPA
 
@@ -35,7 +36,7 @@ LE_MANS = "2003-1000km-le-mans-qualifying"
 IMOLA = "2006-imola-qualifying"
 MONZA = "2007-monza-qualifying"
 TITLE = "2006 Imola · Qualifying"
-TABLES = (servers, files, versions, audit)
+TABLES = (servers, files, versions, audit, announcements)
 
 Opener = Callable[..., Awaitable[Libraries]]
 
@@ -756,6 +757,7 @@ async def fill(libraries: Libraries, guild: int) -> None:
     await add(libraries, IMOLA, guild=guild)
     await add(libraries, IMOLA, "Second Racing", guild=guild, replace=True)
     await libraries.change_settings(guild, ADMIN, public_answers=False)
+    await AnnouncementLog(libraries.engine).claim(guild, 9_876, "d" * 64, IMOLA, "server")
 
 
 async def test_purge_keeps_a_server_left_within_the_retention(

@@ -38,7 +38,7 @@ from tests.databases import fresh_postgres, postgres_base
 from tests.test_many_grids import SPA
 
 PASSWORD = "s3cret-Pa55word"
-TABLES = {"servers", "files", "file_versions", "audit", "alembic_version"}
+TABLES = {"servers", "files", "file_versions", "audit", "announcements", "alembic_version"}
 
 
 def with_password(url: str) -> URL:
@@ -91,7 +91,7 @@ def free_port() -> int:
 async def test_a_fresh_database_is_migrated_to_head(engine: AsyncEngine) -> None:
     assert await revision(engine) is None
     assert await upgrade(engine) == (None, head())
-    assert await revision(engine) == head() == "0002"
+    assert await revision(engine) == head() == "0003"
     assert await table_names(engine) == TABLES
 
 

@@ -14,7 +14,7 @@ from functools import partial
 
 from cachetools import LRUCache
 
-from bot.charts.data import ChartData
+from bot.charts.data import MAX_BARS, ChartData, chart_data
 from bot.charts.draw import render_png
 from bot.core.errors import QueryError
 from bot.core.model import Grid
@@ -210,6 +210,18 @@ class ChartCache:
                 self._done[key] = (job.grid, future.result())
             job.done.set_result(future.result())
         self._start()
+
+    async def warm(self, grid: Grid) -> None:
+        """Start every drawing process now, each drawing a chart of ``grid``, rather than when
+        someone waits for a chart: the first imports matplotlib (about a second), and starting
+        one holds the event loop for a moment."""
+        most = min(len(grid), MAX_BARS)
+        if most < 2:
+            return
+        tops = sorted({min(2 + n, most) for n in range(self.workers + self._has_express)})
+        await asyncio.gather(
+            *(self.png(grid, chart_data(grid, top=top), f"warm {top}") for top in tops)
+        )
 
     def close(self) -> None:
         """Stop the workers; charts being drawn are finished, waiting ones are dropped."""

@@ -1,8 +1,11 @@
-"""``/reload``: parse the operator's grid files again; all or nothing. The bot's owner only."""
+"""``/reload``: parse the operator's grid files again; all or nothing. The bot's owner only.
+
+Once it succeeds here, every other process on the same PostgreSQL database reloads too
+(``bot.storage.notify``); where a file fails there, that process keeps serving what it had."""
 
 from __future__ import annotations
 
-import asyncio
+import logging
 
 import discord
 from discord import app_commands
@@ -12,7 +15,10 @@ from bot.app import GridBot
 from bot.core.answers import ReloadAnswer
 from bot.core.errors import GridFileError
 from bot.permissions import requires_owner
+from bot.reloading import reload_operator
 from bot.tree import answer
+
+log = logging.getLogger("gridbot")
 
 
 def failure(bot: GridBot, error: GridFileError) -> ReloadAnswer:
@@ -35,18 +41,21 @@ class ReloadCog(commands.Cog):
     @requires_owner
     async def reload(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.data_lock:
+        try:
+            diff = await reload_operator(self.bot.store, self.bot.data_lock)
+        except GridFileError as error:
+            result = failure(self.bot, error)
+        else:
+            result = ReloadAnswer(
+                added=diff.added,
+                removed=diff.removed,
+                changed=diff.changed,
+                serving=len(self.bot.store.catalog.grids),
+            )
             try:
-                diff = await asyncio.to_thread(self.bot.store.reload)
-            except GridFileError as error:
-                result = failure(self.bot, error)
-            else:
-                result = ReloadAnswer(
-                    added=diff.added,
-                    removed=diff.removed,
-                    changed=diff.changed,
-                    serving=len(self.bot.store.catalog.grids),
-                )
+                await self.bot.libraries.operator_reloaded()
+            except Exception as error:  # reloaded here all the same: say so in the log
+                log.warning("/reload: could not tell the other processes to reload: %s", error)
         await answer(interaction, result)
 
 

@@ -236,3 +236,25 @@ class SettingsAnswer:
     missing_default: bool
     """The server's default event is set but matches no grid it can see."""
     changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Placing:
+    """One of the first cars of a new session, as an announcement lists it."""
+
+    entry: Entry
+    gap: Gap | None = None
+    """To the first car's lap (qualifying, practice); ``None`` for the first car, or when
+    either car set no time."""
+    finish: Finish | None = None
+    """Against the winner at the finish (a race); ``None`` for the winner."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementAnswer:
+    """A new session, announced: the event and session, the pole (or winner, or fastest
+    car) and the first cars with their gaps."""
+
+    grid: Grid
+    placings: tuple[Placing, ...]
+    """The first cars, in order; the first is pole, the winner or P1 of practice."""

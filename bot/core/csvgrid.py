@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.core.errors import GridFileError
 from bot.core.model import Grid, GridMeta
-from bot.core.parser import Row, grid_from_rows
+from bot.core.parser import MAX_ROWS, Row, grid_from_rows
 
 
 def csv_rows(text: str, path: Path | str) -> list[Row]:
@@ -32,6 +32,8 @@ def csv_rows(text: str, path: Path | str) -> list[Row]:
         cells = [cell.strip() for cell in record]
         if any(cells):
             rows.append((start, cells))
+            if len(rows) > MAX_ROWS:
+                break  # enough to say the grid has too many cars (see MAX_ROWS)
         start = reader.line_num + 1
     if not rows:
         raise GridFileError(path, None, "no rows found: the file is empty")

@@ -24,6 +24,8 @@ class ServerSettings:
     default_event: str | None = None
     public_answers: bool = True
     announce_channel_id: int | None = None
+    announce_problem: str | None = None
+    """Why the bot cannot post in the announcements channel, when a post was refused."""
 
 
 @dataclass(frozen=True, slots=True)

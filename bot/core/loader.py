@@ -277,7 +277,8 @@ def native(source: Source) -> bool:
     Decided on the first row alone, so that a fault further down is reported as one."""
     if source.family != "table":
         return False
-    first = next((line.strip() for line in source.lines if line.strip()), "")
+    found_line = _FIRST_LINE.search(source.text)  # not source.lines: that splits the whole file
+    first = found_line.group(0).strip() if found_line else ""
     if first in ("", "+++", "---"):
         return True  # empty, or front matter: only Gridbot's own grids have it
     if first.startswith("|"):
@@ -292,6 +293,8 @@ def native(source: Source) -> bool:
         return _has_native_columns(found) and not race
     return first.startswith("|") and parse_position(cells[0]) is not None and len(cells) == 6
 
+
+_FIRST_LINE = re.compile(r"[^\s\ufeff][^\n]*")
 
 RACE_COLUMNS = frozenset(
     {"laps", "status", "gap", "interval", "retired", "time retired", "total time", "race time"}
@@ -377,7 +380,7 @@ def load_catalog(
     if not root.exists():
         raise GridFileError(root, None, "the data directory does not exist")
     grids: dict[str, Grid] = {}
-    with _collector_paused():
+    with collector_paused():
         for path in grid_files(root):
             for key, grid in session_keys(
                 grid_key(path, root), load_grids(path, max_bytes=max_bytes)
@@ -391,7 +394,7 @@ def load_catalog(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Loading makes many objects and no reference cycles; the cyclic garbage collector would
     rescan the growing heap over and over (a third of the load time at 1,000 grids).
 

@@ -67,6 +67,9 @@ _PIPE = re.compile(r"(?<!\\)\|")
 _TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 _NO_EXTRA: Mapping[str, str] = MappingProxyType({})
 MAX_CARS = 1000
+MAX_ROWS = MAX_CARS + 2
+"""Rows read of a table at most (a header and its ``|---|`` line besides the cars): one car
+more than a grid may have is enough to refuse it, without holding the rest in memory."""
 MAX_NUMBER = 20
 """The longest car number: what ``/car`` and ``/gap`` accept, so every car can be asked for."""
 
@@ -191,6 +194,8 @@ def markdown_rows(text: str, path: Path | str) -> tuple[TomlBlock | None, list[R
                 path, index + 1, "expected a table row starting with '|' (see README: data files)"
             )
         rows.append((index + 1, split_row(line)))
+        if len(rows) > MAX_ROWS:
+            break  # enough to say the grid has too many cars; no need to split the rest
     if not rows:
         problem = " after the front matter" if front is not None else ": the file is empty"
         raise GridFileError(path, None, f"no table rows found{problem}")

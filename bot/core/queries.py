@@ -6,11 +6,13 @@ Cogs and the offline mode both call these; neither does any lookup of its own.
 from __future__ import annotations
 
 from bot.core.answers import (
+    AnnouncementAnswer,
     ClassRank,
     DriverAnswer,
     DriverMatch,
     GapAnswer,
     GridAnswer,
+    Placing,
     TableAnswer,
     TeamAnswer,
     TeamMatch,
@@ -118,3 +120,20 @@ def car_gap(grid: Grid, car_a: str, car_b: str) -> GapAnswer:
         between=grid.entries[low : high - 1],
         finish=finish_between(first, second) if grid.kind == RACE else None,
     )
+
+
+ANNOUNCED = 5
+"""How many cars an announcement lists."""
+
+
+def announcement(grid: Grid, top: int = ANNOUNCED) -> AnnouncementAnswer:
+    """A new session as it is announced: the first ``top`` cars, each with its exact gap to
+    the first (in a race: how it finished against the winner)."""
+    first = grid.pole
+    placings = [Placing(first)]
+    for entry in grid.entries[1:top]:
+        if grid.kind == RACE:
+            placings.append(Placing(entry, finish=finish_between(first, entry)))
+        else:
+            placings.append(Placing(entry, gap=gap_between(first, entry)))
+    return AnnouncementAnswer(grid, tuple(placings))

@@ -79,6 +79,12 @@ def _settings(answer: SettingsAnswer) -> Card:
     else:
         default_text = f"{default} ({answer.default_reason})"
     channel = f"<#{settings.announce_channel_id}>" if settings.announce_channel_id else "none (off)"
+    if settings.announce_channel_id and settings.announce_problem:
+        channel += (
+            f"\n⚠ The bot cannot post there: {escape(clip(settings.announce_problem, 400))}. "
+            "Give it View Channel, Send Messages, Embed Links and Attach Files in that "
+            "channel (a new result tries again), or choose another channel"
+        )
     fields = (
         Field("Default event", default_text),
         Field(
@@ -86,7 +92,7 @@ def _settings(answer: SettingsAnswer) -> Card:
             "public" if settings.public_answers else "private: only whoever asked sees them",
             inline=True,
         ),
-        Field("Announcements", channel, inline=True),
+        Field("Announcements", channel, inline=not settings.announce_problem),
     )
     changed = "Changed: " + "; ".join(escape(c) for c in answer.changed) if answer.changed else ""
     return Card(

@@ -40,7 +40,7 @@ from bot.core.library import (
 from bot.core.loader import PARSER_VERSION, mebibytes, parse_grids, session_keys
 from bot.core.model import SERVER, Grid
 from bot.core.store import GridStore
-from bot.storage import servers, sources
+from bot.storage import notify, servers, sources
 from bot.storage.database import create_engine, parse_url, writer
 from bot.storage.scope import ServerScope
 
@@ -117,6 +117,8 @@ class Libraries:
         self._locks: dict[int, asyncio.Lock] = {}
         self._dm_view: LibraryView | None = None
         self.hits = self.misses = 0
+        self.origin = notify.new_origin()
+        """This process's name in the notifications of its changes (``bot.storage.notify``)."""
 
     @classmethod
     def offline(cls, operator: GridStore) -> Libraries:
@@ -180,8 +182,12 @@ class Libraries:
         if task is None:
             task = asyncio.create_task(self._read(guild_id))
             self._loading[guild_id] = task
-            task.add_done_callback(lambda _: self._loading.pop(guild_id, None))
+            task.add_done_callback(partial(self._loaded, guild_id))
         return await asyncio.shield(task)
+
+    def _loaded(self, guild_id: int, task: asyncio.Task[_Server]) -> None:
+        if self._loading.get(guild_id) is task:
+            del self._loading[guild_id]
 
     async def _read(self, guild_id: int) -> _Server:
         scope = ServerScope(guild_id)
@@ -208,7 +214,9 @@ class Libraries:
                 grids[source.key] = (source.summary, parse)
                 size += GRID_BYTES + len(packed)
         server = _Server(grids, tuple(listed), tuple(unavailable), settings, size)
-        self._keep(guild_id, server)
+        if self._loading.get(guild_id) is asyncio.current_task():
+            self._keep(guild_id, server)
+        # else the server changed while this was read (forget): answer with it, keep none of it
         return server
 
     def _keep(self, guild_id: int, server: _Server) -> None:
@@ -262,8 +270,19 @@ class Libraries:
         return tuple(prepare_grid(grid) for grid in grids)
 
     def forget(self, guild_id: int) -> None:
-        """Drop a server from the cache: its next lookup reads the database again."""
+        """Drop a server from the cache: its next lookup reads the database again. A read of it
+        under way may predate the change, so what it reads is not kept."""
         self._cache.pop(guild_id, None)
+        self._loading.pop(guild_id, None)
+
+    def forget_all(self) -> None:
+        """Drop every server from the cache (changes elsewhere may have been missed)."""
+        self._cache.clear()
+        self._loading.clear()
+
+    async def operator_reloaded(self) -> None:
+        """Tell the other processes on this database to reload the operator's files too."""
+        await notify.operator_reloaded(self.writer, self.origin)
 
     # Changing a server's library
 
@@ -271,12 +290,21 @@ class Libraries:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def import_file(
-        self, guild_id: int, uploader_id: int, filename: str, data: bytes, *, replace: bool
+        self,
+        guild_id: int,
+        uploader_id: int,
+        filename: str,
+        data: bytes,
+        *,
+        replace: bool,
+        watched: bool = False,
     ) -> LibraryChangeAnswer:
         """Add an uploaded file to a server's library (a new version with ``replace``).
 
         Checked whole before anything is written: the name, the size, the parser, the rate
         and the server's limits. Raises ``QueryError`` or ``GridFileError`` (naming the file).
+        ``watched``: a file from a folder mapped to the server (``GRIDBOT_WATCH_DIRS``), which
+        the ``/import`` rate does not limit and which is audited as ``watch-import``.
         """
         name = safe_name(filename)
         self.check_size(len(data))
@@ -289,7 +317,7 @@ class Libraries:
             recent = await servers.count_since(
                 connection, scope, ("import", "replace"), now - timedelta(minutes=1)
             )
-            if recent >= self.limits.imports_per_minute:
+            if recent >= self.limits.imports_per_minute and not watched:
                 raise QueryError(
                     f"This server has imported {recent} files in the last minute; the limit is "
                     f"{self.limits.imports_per_minute} a minute. Try again in a minute."
@@ -317,6 +345,8 @@ class Libraries:
             file = await sources.find_file(connection, scope, key)
             await sources.prune(connection, scope, file.id, self.limits.keep_versions)
             action = "replace" if existing is not None else "import"
+            if watched:
+                action = f"watch-{action}"
             detail = f"v{version} {name} {len(data)} bytes sha256 {digest}"
             serving = await _done(connection, scope, uploader_id, action, key, detail, now)
         return LibraryChangeAnswer(
@@ -460,8 +490,12 @@ class Libraries:
     async def settings(self, guild_id: int, changed: tuple[str, ...] = ()) -> SettingsAnswer:
         view = await self.view(guild_id)
         reason, grid = view.default_reason()
+        # Read afresh: whether the announcements channel takes posts is found out by the
+        # process that posts, which may not be this one.
+        async with self.engine.connect() as connection:
+            settings = await servers.read_settings(connection, ServerScope(guild_id))
         return SettingsAnswer(
-            settings=view.settings,
+            settings=settings,
             default_reason=reason,
             default_title=grid.meta.label,
             missing_default=view.missing_default,
@@ -495,16 +529,20 @@ class Libraries:
         if public_answers is not None:
             changes["public_answers"] = public_answers
             said.append("answers: " + ("public" if public_answers else "only the asker sees them"))
+        # Set with the channel, not audited: a refusal to post is found out again in a new
+        # channel, and files older than the setting are not announced there.
+        along: dict[str, Any] = {}
         if stop_announcing:
-            changes["announce_channel_id"] = None
+            changes["announce_channel_id"] = along["announce_problem"] = None
             said.append("announcements: off")
         elif announce_channel_id is not None:
             changes["announce_channel_id"] = announce_channel_id
+            along.update(announce_since=self.clock(), announce_problem=None)
             said.append(f"announcements: <#{announce_channel_id}>")
         if changes:
             scope = ServerScope(guild_id)
             async with self._lock(guild_id), self._changing(guild_id) as connection:
-                await servers.write_settings(connection, scope, changes)
+                await servers.write_settings(connection, scope, changes | along)
                 await servers.record(
                     connection,
                     scope,
@@ -522,6 +560,7 @@ class Libraries:
         """The bot was removed from a server: keep its rows for the retention period."""
         async with self.writer.begin() as connection:
             await servers.mark_left(connection, ServerScope(guild_id), self.clock())
+            await notify.server_changed(connection, self.origin, guild_id)
         self.forget(guild_id)
 
     async def present(self, guild_ids: list[int]) -> None:
@@ -539,6 +578,7 @@ class Libraries:
             gone = await servers.departed_before(connection, moment)
             for guild_id in gone:
                 await servers.purge(connection, ServerScope(guild_id))
+                await notify.server_changed(connection, self.origin, guild_id)
         for guild_id in gone:
             self.forget(guild_id)
             log.info(
@@ -637,7 +677,8 @@ class _Change:
     it, whether it committed or not. A unique-key clash (another process made the same
     change at once), a full disk or a read-only database becomes a polite refusal, whether
     it happens as the transaction begins, in it or as it commits; the transaction is rolled
-    back, so nothing is half-written."""
+    back, so nothing is half-written. On PostgreSQL the other processes are told of the change
+    in the same transaction (``bot.storage.notify``): they hear of it once it commits."""
 
     def __init__(self, libraries: Libraries, guild_id: int) -> None:
         self.libraries = libraries
@@ -650,6 +691,14 @@ class _Change:
             connection: AsyncConnection = await self._context.__aenter__()
         except DBAPIError as error:  # SQLite takes the write lock as it begins
             _refuse(error)
+            raise
+        try:
+            # The other processes hear of the change when, and only if, this commits.
+            await notify.server_changed(connection, self.libraries.origin, self.guild_id)
+        except BaseException as error:
+            await self._context.__aexit__(type(error), error, error.__traceback__)
+            if isinstance(error, DBAPIError):
+                _refuse(error)
             raise
         return connection
 

@@ -14,7 +14,7 @@ from sqlalchemy import Delete, Select, Table, Update, delete, insert, select, up
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.tables import SERVER_OWNED, servers
+from bot.storage.tables import SERVER_OWNED, announcements, servers
 
 
 class ServerScope:
@@ -50,7 +50,27 @@ class ServerScope:
         return delete(table).where(self.owns(table))
 
 
+# The queries across servers: each names what it reads of every server, and nothing else.
+
+
 def departed(before: datetime | None) -> Select[Any]:
-    """The one query across servers: the ids of those the bot left (before ``before``)."""
+    """The ids of the servers the bot left (before ``before``)."""
     query = select(servers.c.guild_id).where(servers.c.left_at.is_not(None))
     return query if before is None else query.where(servers.c.left_at < before)
+
+
+def announcing() -> Select[Any]:
+    """The servers the bot is in that set an announcements channel: id, channel, since when."""
+    return select(
+        servers.c.guild_id, servers.c.announce_channel_id, servers.c.announce_since
+    ).where(servers.c.announce_channel_id.is_not(None), servers.c.left_at.is_(None))
+
+
+def announcements_in(state: str) -> Select[Any]:
+    """Every server's announcements in ``state`` (those claimed but never posted, after a
+    crash), oldest first."""
+    return (
+        select(announcements)
+        .where(announcements.c.state == state)
+        .order_by(announcements.c.claimed_at, announcements.c.id)
+    )

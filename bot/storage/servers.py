@@ -19,7 +19,9 @@ async def read_settings(connection: AsyncConnection, scope: ServerScope) -> Serv
     row = (await connection.execute(scope.select(servers))).one_or_none()
     if row is None:
         return ServerSettings()
-    return ServerSettings(row.default_event, row.public_answers, row.announce_channel_id)
+    return ServerSettings(
+        row.default_event, row.public_answers, row.announce_channel_id, row.announce_problem
+    )
 
 
 async def ensure(connection: AsyncConnection, scope: ServerScope) -> None:

@@ -40,6 +40,11 @@ servers = Table(
     Column("announce_channel_id", BigInteger, nullable=True),
     # When the bot was removed from the server; its rows are purged after the retention.
     Column("left_at", DateTime(timezone=True), nullable=True),
+    # Migration 0003: since when the channel above is set (a file older than that, found when
+    # the watcher starts, is not announced there), and why the bot cannot post in it, if it
+    # cannot (shown by /settings; cleared by a post that succeeds or by another channel).
+    Column("announce_since", DateTime(timezone=True), nullable=True),
+    Column("announce_problem", String(300), nullable=True),
 )
 
 files = Table(
@@ -94,5 +99,28 @@ audit = Table(
     Index("ix_audit_guild_action_at", "guild_id", "action", "at"),
 )
 
-SERVER_OWNED = (files, versions, audit)
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    # The session announced: its grid's digest (one session of one source, as served), and
+    # the key and library it is served under, to find it again after a restart.
+    Column("digest", String(64), nullable=False),
+    Column("grid_key", String(200), nullable=False),
+    Column("library", String(10), nullable=False),
+    # "claimed" before the post (posted again after a crash or a rate limit, with the same
+    # nonce), then "posted" or "failed".
+    Column("state", String(10), nullable=False),
+    Column("message_id", BigInteger, nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("detail", String(300), nullable=False, default=""),
+    # One post per session and channel, across restarts and processes.
+    UniqueConstraint("guild_id", "channel_id", "digest"),
+    Index("ix_announcements_state", "state"),
+)
+
+SERVER_OWNED = (files, versions, audit, announcements)
 """Tables whose every row belongs to one server (``servers`` is keyed by it)."""

@@ -50,6 +50,8 @@ class BotProcess:
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._readers: list[asyncio.Task[None]] = []
+        self._printed = asyncio.Event()
+        """Set whenever a line is read: what :meth:`wait_for_output` waits on."""
 
     async def start(self) -> Self:
         self.proc = await asyncio.create_subprocess_exec(
@@ -71,15 +73,25 @@ class BotProcess:
         ]
         return self
 
-    @staticmethod
-    async def _read(stream: asyncio.StreamReader, into: list[str]) -> None:
+    async def _read(self, stream: asyncio.StreamReader, into: list[str]) -> None:
         while line := await stream.readline():
             into.append(line.decode(errors="replace"))
+            self._printed.set()
 
     @property
     def output(self) -> str:
         """Everything printed so far, stdout then stderr."""
         return "".join(self.stdout) + "".join(self.stderr)
+
+    async def wait_for_output(self, text: str, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has printed ``text`` (stdout or stderr); ``TimeoutError`` if it
+        has not after ``timeout`` seconds."""
+        async with asyncio.timeout(timeout):
+            while True:
+                self._printed.clear()
+                if text in self.output:
+                    return
+                await self._printed.wait()
 
     def stderr_mark(self) -> int:
         return len(self.stderr)

@@ -104,6 +104,9 @@ class _Columns:
 def read(source: Source) -> list[Session]:
     """The classification: one session."""
     path = source.path
+    filled = [number for number, line in enumerate(source.lines, 1) if line.strip(" ;\t")]
+    if len(filled) - 1 > MAX_CARS:  # refused before any line is split into cells
+        raise GridFileError(path, filled[MAX_CARS + 1], f"more than {MAX_CARS} cars")
     lines = [line for line in tables.split_lines(source, ";") if line.cells]
     if not lines:
         raise GridFileError(path, None, "the file is empty")

@@ -368,7 +368,26 @@ def _parse(source: Source) -> tuple[dict[str, str], list[_Section]]:
         raise GridFileError(
             source.path, error.lineno, f"invalid XML: {problem} (column {error.offset + 1})"
         ) from None
+    finally:
+        # The handlers close over the parser: break that cycle, or the parser's buffer (as
+        # large as the file) lives until the cyclic collector runs, which loading pauses.
+        for handler in _HANDLERS:
+            setattr(parser, handler, None)
     return header, sections
+
+
+_HANDLERS = (
+    "StartDoctypeDeclHandler",
+    "EntityDeclHandler",
+    "UnparsedEntityDeclHandler",
+    "NotationDeclHandler",
+    "AttlistDeclHandler",
+    "ElementDeclHandler",
+    "ExternalEntityRefHandler",
+    "StartElementHandler",
+    "EndElementHandler",
+    "CharacterDataHandler",
+)
 
 
 def _repaired(text: str) -> str:

@@ -400,7 +400,7 @@ def _trim(cells: list[str]) -> list[str]:
     end = len(cells)
     while end and not cells[end - 1]:
         end -= 1
-    return cells[:end]
+    return cells if end == len(cells) else cells[:end]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,12 @@
-"""Discord's gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, and its faults."""
+"""Discord's gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, and its faults.
+
+Shards: a session identified with ``shard: [id, count]`` is that shard. It is sent only the
+guilds of that shard, ``(guild_id >> 22) % count == id``, and every event of a guild goes to the
+session of its shard (events without a guild, DMs among them, to shard 0), as Discord routes
+them. A session identified without ``shard`` is shard 0 of 1 and gets every guild. When the
+stand-in says there are several shards (``shard_count``), an IDENTIFY without ``shard`` is
+closed with 4011 (sharding required) and one with a shard outside ``[0, count)`` with 4010.
+"""
 
 from __future__ import annotations
 
@@ -61,6 +69,11 @@ class Connection:
             await self.ws.send_bytes(data)
 
 
+def shard_of(guild_id: int, count: int) -> int:
+    """The shard that receives a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % count
+
+
 @dataclass
 class Session:
     id: str
@@ -70,6 +83,14 @@ class Session:
     valid: bool = True
     introduced: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once READY and every guild's GUILD_CREATE have been sent."""
+    shard: tuple[int, int] = (0, 1)
+    """``[id, count]`` as identified; ``(0, 1)`` when the IDENTIFY named no shard."""
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session's shard receives the events of ``guild_id`` (``None``: no
+        guild, which is shard 0's)."""
+        number, count = self.shard
+        return number == (0 if guild_id is None else shard_of(guild_id, count))
 
     async def dispatch(self, event: str, data: JSON) -> int:
         """Sequence the event and send it now, or keep it for the replay when the bot resumes."""
@@ -92,6 +113,7 @@ class Gateway:
         *,
         heartbeat_interval: int = 41250,
         joined: set[int] | None = None,
+        shard_count: int = 1,
     ) -> None:
         self.world = world
         self.recorder = recorder
@@ -105,6 +127,14 @@ class Gateway:
         self.current: Session | None = None
         self._identified = asyncio.Event()
         self.connections: list[Connection] = []
+        self.refusing = False
+        """While true, every new connection is refused (HTTP 503, recorded as ``WS REFUSED``):
+        Discord's gateway out of reach. Connections already open stay open."""
+        self.shard_count = shard_count
+        """How many shards the stand-in says the bot needs (``GET /gateway/bot``)."""
+        self.shards: dict[int, Session] = {}
+        """The latest session of each shard id, by shard id."""
+        self._shard_identified: dict[int, asyncio.Event] = {}
 
     @property
     def url(self) -> str:
@@ -132,7 +162,20 @@ class Gateway:
         self.recorder.add(record)
         self.recorder.settle(record)
 
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            refused = Recorded(
+                method="WS",
+                route="REFUSED",
+                path=request.path,
+                query=dict(request.query),
+                headers={},
+                json=None,
+                match={},
+            )
+            self.recorder.add(refused)
+            self.recorder.settle(refused)
+            return web.Response(status=503, text="stand-in gateway refusing connections")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         conn = Connection(len(self.connections) + 1, ws, request)
@@ -202,14 +245,26 @@ class Gateway:
         if not isinstance(data.get("intents"), int):
             await conn.close(4013, b"Invalid intent(s).")
             return
-        session = Session(session_id())
+        shard = data.get("shard")
+        if shard is None and self.shard_count > 1:
+            await conn.close(4011, b"Sharding required.")
+            return
+        number, count = (0, 1) if shard is None else (int(shard[0]), int(shard[1]))
+        if not 0 <= number < count:
+            await conn.close(4010, b"Invalid shard.")
+            return
+        session = Session(session_id(), shard=(number, count))
         self.sessions[session.id] = session
         self.current = session
+        self.shards[number] = session
         self._identified.set()
+        self._shard_event(number).set()
         session.connection = conn
         conn.session = session
-        guilds = [g for g in self.world.guild_ids if g in self.joined]
+        guilds = [g for g in self.world.guild_ids if g in self.joined and session.serves(g)]
         ready = payloads.ready(self.world, session.id, self.resume_url, guilds)
+        if "shard" in data:  # as Discord does: READY names the shard identified
+            ready["shard"] = data["shard"]
         await session.dispatch("READY", ready)
         for guild in guilds:
             await session.dispatch("GUILD_CREATE", self._guild_create(guild))
@@ -246,7 +301,9 @@ class Gateway:
         self.joined.discard(guild_id)
         if self.current is None:
             return None
-        return await self.dispatch("GUILD_DELETE", payloads.guild_delete(guild_id))
+        return await self.dispatch(
+            "GUILD_DELETE", payloads.guild_delete(guild_id), guild_id=guild_id
+        )
 
     async def guild_create(self, guild_id: int) -> int | None:
         """The bot was added to ``guild_id`` (again): ``GUILD_CREATE`` with a new ``joined_at``.
@@ -259,25 +316,53 @@ class Gateway:
         self.joined_at[guild_id] = payloads.now_iso()
         if self.current is None:
             return None
-        return await self.dispatch("GUILD_CREATE", self._guild_create(guild_id, join=True))
+        return await self.dispatch(
+            "GUILD_CREATE", self._guild_create(guild_id, join=True), guild_id=guild_id
+        )
 
-    def _live(self) -> Connection:
-        if self.current is None or self.current.connection is None:
-            raise RuntimeError("no bot is connected to the gateway")
-        return self.current.connection
+    def _shard_event(self, shard: int) -> asyncio.Event:
+        return self._shard_identified.setdefault(shard, asyncio.Event())
 
-    async def caught_up(self, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    def session_for(self, guild_id: int | None) -> Session:
+        """The session that receives ``guild_id``'s events (``None``: events of no guild): its
+        shard's latest session; with no sharded session, the latest session."""
+        if self.current is None:
+            raise RuntimeError("no gateway session to dispatch on; has the bot identified?")
+        for session in self.shards.values():
+            if session.serves(guild_id):
+                return session
+        if any(session.shard[1] > 1 for session in self.shards.values()):
+            number = 0 if guild_id is None else shard_of(guild_id, self.current.shard[1])
+            raise RuntimeError(f"no bot has identified as shard {number}, which has that guild")
+        return self.current
+
+    def _session(self, shard: int | None) -> Session | None:
+        return self.current if shard is None else self.shards.get(shard)
+
+    def _live(self, shard: int | None = None) -> Connection:
+        session = self._session(shard)
+        if session is None or session.connection is None:
+            which = "" if shard is None else f" as shard {shard}"
+            raise RuntimeError(f"no bot is connected to the gateway{which}")
+        return session.connection
+
+    async def caught_up(self, *, timeout: float = 5.0, shard: int | None = None) -> None:  # noqa: ASYNC109
         """Wait until the bot has read every event sent so far, READY and GUILD_CREATEs included.
 
         Discord's op 1 asks for a heartbeat at once; the bot reads frames in order, so its answer
         means it has taken in everything before. (Closing the socket while discord.py is still
         taking in GUILD_CREATEs can cost the bot its ``guild_ready_timeout``, 2 s, at exit.)
+        ``shard``: the latest session of that shard (default: the latest session).
         """
         async with asyncio.timeout(timeout):
-            await self._identified.wait()
-            assert self.current is not None
-            await self.current.introduced.wait()
-        conn = self._live()
+            if shard is None:
+                await self._identified.wait()
+            else:
+                await self._shard_event(shard).wait()
+            session = self._session(shard)
+            assert session is not None
+            await session.introduced.wait()
+        conn = self._live(shard)
         asked = time.monotonic()
         await conn.send({"op": HEARTBEAT, "s": None, "t": None, "d": None})
         await self.recorder.wait_for(
@@ -289,18 +374,36 @@ class Gateway:
             timeout=timeout,
         )
 
-    async def dispatch(self, event: str, data: JSON) -> int:
+    async def dispatch(
+        self, event: str, data: JSON, *, guild_id: int | None = None, shard: int | None = None
+    ) -> int:
+        """Send ``event`` on the session of ``shard`` if given, else on the session of
+        ``guild_id``'s shard (with no sharded session: the latest session)."""
         if self.current is None:
             raise RuntimeError("no gateway session to dispatch on; has the bot identified?")
-        return await self.current.dispatch(event, data)
+        if shard is not None:
+            session = self.shards.get(shard)
+            if session is None:
+                raise RuntimeError(f"no bot has identified as shard {shard}")
+        else:
+            session = self.session_for(guild_id)
+        return await session.dispatch(event, data)
 
-    async def close(self, code: int = 4000) -> None:
-        """Close the socket from Discord's side with ``code``; the session stays resumable."""
-        await self._live().close(code, b"stand-in close")
+    def sent_guilds(self, shard: int) -> set[int]:
+        """The guilds whose GUILD_CREATE the latest session of ``shard`` was sent."""
+        session = self.shards.get(shard)
+        history = [] if session is None else session.history
+        return {int(f["d"]["id"]) for f in history if f["t"] == "GUILD_CREATE"}
 
-    async def drop(self) -> None:
-        """Cut the TCP connection with no close frame, as a network failure would."""
-        conn = self._live()
+    async def close(self, code: int = 4000, *, shard: int | None = None) -> None:
+        """Close the socket from Discord's side with ``code``; the session stays resumable.
+        ``shard``: that shard's connection (default: the latest session's)."""
+        await self._live(shard).close(code, b"stand-in close")
+
+    async def drop(self, *, shard: int | None = None) -> None:
+        """Cut the TCP connection with no close frame, as a network failure would.
+        ``shard``: that shard's connection (default: the latest session's)."""
+        conn = self._live(shard)
         conn.closed_by = "abort"
         if conn.session is not None:
             conn.session.connection = None
@@ -308,13 +411,13 @@ class Gateway:
         assert transport is not None
         transport.abort()
 
-    async def reconnect(self) -> None:
+    async def reconnect(self, *, shard: int | None = None) -> None:
         """Op 7: ask the bot to reconnect and resume."""
-        await self._live().send({"op": RECONNECT, "s": None, "t": None, "d": None})
+        await self._live(shard).send({"op": RECONNECT, "s": None, "t": None, "d": None})
 
-    async def invalidate(self, *, resumable: bool = False) -> None:
+    async def invalidate(self, *, resumable: bool = False, shard: int | None = None) -> None:
         """Op 9: the session is gone (``resumable=False``), so the bot must IDENTIFY again."""
-        conn = self._live()
+        conn = self._live(shard)
         if not resumable and conn.session is not None:
             conn.session.valid = False
         await conn.send({"op": INVALID_SESSION, "s": None, "t": None, "d": resumable})

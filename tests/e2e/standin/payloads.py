@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import components
-from .snowflakes import interaction_token, snowflake
+from .snowflakes import DISCORD_EPOCH_MS, interaction_token, snowflake
 
 JSON = dict[str, Any]
 
@@ -53,7 +55,8 @@ class World:
     ``guild_id`` (with ``channel_id``) is the first guild, the default everywhere;
     ``other_guild_id`` (with ``other_channel_id``) the second. ``owner_id`` owns the
     application (so discord.py's ``is_owner`` is true for them); ``user_id`` is the default
-    invoker, a plain member.
+    invoker, a plain member. ``more_guilds`` are further guilds (:meth:`sharded`), each with
+    one text channel whose id is the guild's plus one.
     """
 
     application_id: int = field(default_factory=snowflake)
@@ -66,14 +69,41 @@ class World:
     other_channel_id: int = field(default_factory=snowflake)
     dm_channel_id: int = field(default_factory=snowflake)
     """The DM channel between the bot and any user (one id will do for the tests)."""
+    more_guilds: tuple[int, ...] = ()
+    """Guilds beyond the first two (see :meth:`sharded`)."""
+
+    @classmethod
+    def sharded(cls, shards: int, guilds: int = 2) -> World:
+        """A world of ``guilds`` guilds (at least 2) spread over ``shards`` shards: guild ``k``
+        is on shard ``k % shards`` by Discord's formula, ``(guild_id >> 22) % shards``; so
+        ``guild_id`` is on shard 0 and ``other_guild_id`` on shard 1 (when there are two).
+
+        Their ids are snowflakes from a few hours ago, one millisecond apart (the shard is
+        the timestamp modulo ``shards``), so no id made now can equal one of them."""
+        now = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        first = now - 4 * 3600 * 1000 - guilds
+        first -= first % shards
+        ids = [(first + k) << 22 for k in range(max(2, guilds))]
+        return cls(
+            guild_id=ids[0],
+            channel_id=ids[0] + 1,
+            other_guild_id=ids[1],
+            other_channel_id=ids[1] + 1,
+            more_guilds=tuple(ids[2:]),
+        )
 
     @property
     def bot_user_id(self) -> int:
         return self.application_id
 
     @property
-    def guild_ids(self) -> tuple[int, int]:
-        return (self.guild_id, self.other_guild_id)
+    def guild_ids(self) -> tuple[int, ...]:
+        return (self.guild_id, self.other_guild_id, *self.more_guilds)
+
+    @functools.cached_property
+    def guild_set(self) -> frozenset[int]:
+        """:attr:`guild_ids` as a set, to ask whether a guild is in the world."""
+        return frozenset(self.guild_ids)
 
     def channel_for(self, guild_id: int) -> int:
         """The text channel of ``guild_id``."""
@@ -81,10 +111,16 @@ class World:
             return self.channel_id
         if guild_id == self.other_guild_id:
             return self.other_channel_id
+        if guild_id in self.guild_set:
+            return guild_id + 1
         raise LookupError(f"guild {guild_id} is not in the stand-in's world")
 
     def guild_name(self, guild_id: int) -> str:
-        return "Gridbot Test Paddock" if guild_id == self.guild_id else "Gridbot Second Paddock"
+        if guild_id == self.guild_id:
+            return "Gridbot Test Paddock"
+        if guild_id == self.other_guild_id:
+            return "Gridbot Second Paddock"
+        return f"Gridbot Paddock {guild_id >> 22}"
 
     def username(self, user_id: int) -> str:
         if user_id == self.owner_id:

@@ -77,6 +77,10 @@ class Rest:
         """The guilds the bot is in (shared with the gateway, which changes it)."""
         self.schemas = schemas
         """Discord's OpenAPI request bodies; ``None`` checks only the stand-in's own rules."""
+        self.shards = 1
+        """The shard count ``GET /gateway/bot`` recommends."""
+        self.max_concurrency = 1
+        """Sessions the bot may start per 5 s (``session_start_limit.max_concurrency``)."""
 
     def routes(self) -> list[web.RouteDef]:
         """The routes, mounted under ``/api/v10`` as ``discord.http.Route.BASE`` expects."""
@@ -180,9 +184,14 @@ class Rest:
         return errors.discord_json({"url": self.gateway_url()})
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
+        limit = {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": self.max_concurrency,
+        }
         return errors.discord_json(
-            {"url": self.gateway_url(), "shards": 1, "session_start_limit": limit}
+            {"url": self.gateway_url(), "shards": self.shards, "session_start_limit": limit}
         )
 
     def _scope(self, request: web.Request) -> int | web.Response | None:

@@ -12,6 +12,7 @@ from aiohttp import web
 from . import components, openapi, payloads
 from .attachments import ROUTE as CDN_ROUTE
 from .attachments import Attachments
+from .channels import POST_MESSAGE, Channels
 from .faults import Fault, Faults
 from .gateway import Gateway
 from .interactions import EPHEMERAL, Interactions
@@ -26,6 +27,7 @@ DOWNLOAD = "GET " + CDN_ROUTE
 """The key of a download of an attachment from the stand-in's CDN."""
 OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
 ATTACHMENT_OPTION = 11
+CHANNEL_OPTION = 7
 
 
 def visible_text(body: JSON) -> str:
@@ -148,12 +150,26 @@ class StandIn:
     ``check_bodies`` validates every JSON body the bot sends against Discord's OpenAPI
     description (see ``openapi.py``); a body that breaks it is answered 400 (50035) and kept in
     :attr:`invalid_bodies`.
+
+    ``shards`` is the shard count ``GET /gateway/bot`` recommends (and requires, see
+    ``gateway.py``), ``max_concurrency`` its ``session_start_limit.max_concurrency``, and
+    ``guilds`` how many guilds the bot is in; with more than one shard or two guilds, the
+    world is :meth:`payloads.World.sharded`, guild ``k`` on shard ``k % shards``.
     """
 
     def __init__(
-        self, *, deadline: float = 3.0, heartbeat_interval: int = 41250, check_bodies: bool = True
+        self,
+        *,
+        deadline: float = 3.0,
+        heartbeat_interval: int = 41250,
+        check_bodies: bool = True,
+        port: int = 0,
+        shards: int = 1,
+        guilds: int = 2,
+        max_concurrency: int = 1,
     ) -> None:
-        self.world = payloads.World()
+        sharded = shards > 1 or guilds > 2
+        self.world = payloads.World.sharded(shards, guilds) if sharded else payloads.World()
         self.recorder = Recorder()
         self.faults = Faults()
         self.joined: set[int] = set(self.world.guild_ids)
@@ -161,7 +177,11 @@ class StandIn:
         self.attachments = Attachments()
         self.interactions = Interactions(self.world, deadline=deadline)
         self.gateway = Gateway(
-            self.world, self.recorder, heartbeat_interval=heartbeat_interval, joined=self.joined
+            self.world,
+            self.recorder,
+            heartbeat_interval=heartbeat_interval,
+            joined=self.joined,
+            shard_count=shards,
         )
         self.rest = Rest(
             self.world,
@@ -173,16 +193,21 @@ class StandIn:
             joined=self.joined,
             schemas=openapi.load() if check_bodies else None,
         )
+        self.rest.shards, self.rest.max_concurrency = shards, max_concurrency
+        self.channels = Channels(self.world, self.interactions, self.joined)
+        """Messages the bot posts in guild channels (``channels.py``)."""
         self._runner: web.AppRunner | None = None
         self._invalid_taken = 0
+        self._wanted_port = port
+        """The port to listen on once started (0: any free one)."""
         self.port = 0
 
     async def start(self) -> Self:
         app = web.Application(middlewares=[self.rest.middleware], client_max_size=64 * 1024**2)
-        app.add_routes(self.rest.routes() + self.gateway.routes())
+        app.add_routes(self.rest.routes() + self.gateway.routes() + self.channels.routes())
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._wanted_port)
         await site.start()
         server = site._server
         assert server is not None
@@ -303,7 +328,7 @@ class StandIn:
                 raise LookupError(f"/{name} is not a global command usable in the bot's DM")
             return found
         guild_id = self.world.guild_id if guild is None else guild
-        if guild_id not in self.world.guild_ids:
+        if guild_id not in self.world.guild_set:
             raise LookupError(f"guild {guild_id} is not in the stand-in's world")
         if guild_id not in self.joined:
             raise LookupError(f"the bot is not in guild {guild_id}: nobody can invoke /{name}")
@@ -346,8 +371,10 @@ class StandIn:
         )
 
     def _resolved(self, options: list[JSON]) -> JSON | None:
-        """``data.resolved`` for the attachment options among ``options`` (nested too)."""
+        """``data.resolved`` for the attachment and channel options among ``options`` (nested
+        too)."""
         found: JSON = {}
+        channels: JSON = {}
         stack = list(options)
         while stack:
             item = stack.pop()
@@ -356,7 +383,15 @@ class StandIn:
                 attachment = self.attachments.resolve(str(item.get("value")))
                 if attachment is not None:
                     found[attachment["id"]] = attachment
-        return {"attachments": found} if found else None
+            if item.get("type") == CHANNEL_OPTION:
+                value = str(item.get("value"))
+                channels.setdefault(value, self.channels.channel(int(value)))
+        resolved: JSON = {}
+        if found:
+            resolved["attachments"] = found
+        if channels:
+            resolved["channels"] = channels
+        return resolved or None
 
     def typed_options(
         self,
@@ -380,15 +415,26 @@ class StandIn:
                 built.append(payloads.option(key, value["id"], ATTACHMENT_OPTION))
                 continue
             kind = declared[key]["type"] if key in declared else OPTION_TYPES[type(value)]
+            if kind == CHANNEL_OPTION:  # a channel's id, as Discord sends it: a string
+                value = str(value)
             if key == focused:  # what the user has typed so far: always a string
                 built.append(payloads.option(key, str(value), kind, focused=True))
             else:
                 built.append(payloads.option(key, value, kind))
         return built
 
-    async def dispatch_interaction(self, payload: JSON) -> str:
+    async def dispatch_interaction(self, payload: JSON, *, via_shard: int | None = None) -> str:
+        """Send an ``INTERACTION_CREATE`` to the shard of its guild (a DM's: shard 0), as
+        Discord does; ``via_shard`` sends it on that shard's session instead, as Discord would
+        while a guild's shard moves from one process to another."""
         item = self.interactions.add(payload)
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        guild = payload.get("guild_id")
+        await self.gateway.dispatch(
+            "INTERACTION_CREATE",
+            payload,
+            guild_id=None if guild is None else int(guild),
+            shard=via_shard,
+        )
         return item.id
 
     async def invoke(self, name: str, /, **options: Any) -> str:
@@ -396,11 +442,14 @@ class StandIn:
 
         The keywords of :class:`Invocation` (``guild``, ``user_id``, ``permissions``, ``dm``)
         say where and by whom instead of being options; an option with one of those names must
-        be built with :meth:`build_interaction`.
+        be built with :meth:`build_interaction`. ``via_shard=N`` is no option either: see
+        :meth:`dispatch_interaction`.
         """
+        via_shard: int | None = options.pop("via_shard", None)
         how = Invocation.pop_from(options)
         built = self.typed_options(name, options, guild=how.guild, dm=how.dm)
-        return await self.dispatch_interaction(self.build_interaction(name, built, **how.kwargs))
+        payload = self.build_interaction(name, built, **how.kwargs)
+        return await self.dispatch_interaction(payload, via_shard=via_shard)
 
     async def autocomplete(self, name: str, focused: str, /, **options: Any) -> str:
         """Dispatch an autocomplete for option ``focused`` of ``/name``; as :meth:`invoke`."""
@@ -410,6 +459,35 @@ class StandIn:
         return await self.dispatch_interaction(payload)
 
     # Messages the bot's answers made, and clicks on their buttons
+
+    # Messages the bot posts in channels (announcements)
+
+    def forbid(self, channel_id: int, forbidden: bool = True) -> None:
+        """The bot may not post in ``channel_id`` (403 Missing Permissions), or may again."""
+        self.channels.forbid(channel_id, forbidden)
+
+    def posts(self, channel_id: int) -> list[JSON]:
+        """The messages the bot created in ``channel_id``, in order."""
+        return list(self.channels.posted.get(channel_id, []))
+
+    async def wait_for_posts(
+        self,
+        channel_id: int,
+        *,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Recorded]:
+        """The first ``count`` requests that created a message in ``channel_id`` (a 429 or a
+        refusal creates none)."""
+        return await self.wait_for(
+            lambda r: (
+                r.key == POST_MESSAGE
+                and r.match.get("channel_id") == str(channel_id)
+                and r.status == 200
+            ),
+            timeout=timeout,
+            count=count,
+        )
 
     def message(self, target: Clickable) -> JSON:
         """The message ``target`` names, as Discord shows it now (edits and updates applied):
@@ -564,7 +642,8 @@ class StandIn:
         return [by_id[i] for i in interaction_ids]
 
     async def ask(self, name: str, /, *, timeout: float = 3.0, **options: Any) -> CallbackResult:  # noqa: ASYNC109
-        """:meth:`invoke` (with :class:`Invocation`'s keywords), then :meth:`wait_for_response`."""
+        """:meth:`invoke` (with :class:`Invocation`'s keywords and ``via_shard``), then
+        :meth:`wait_for_response`."""
         return await self.wait_for_response(await self.invoke(name, **options), timeout=timeout)
 
     async def wait_for_followup(
