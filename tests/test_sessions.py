@@ -294,3 +294,15 @@ def test_utf16_results_files_are_read_and_bad_ones_named(tmp_path: Path) -> None
     broken = text.encode("utf-16-le") + b"\x00\xd8A\x00"  # a lone surrogate, then "A"
     with pytest.raises(GridFileError, match="not valid UTF-16"):
         parse_grids(broken, Path("ac.json"))
+
+
+def test_a_gap_at_the_finish_past_a_minute_reads_as_a_time() -> None:
+    grid = grid_of(
+        RACE,
+        make_entry(1, number="8", drivers=["A"], laps=163, total=216_995_430),
+        make_entry(2, number="7", drivers=["B"], laps=163, behind=1_134_050),
+    )
+    text = card_text(card_for(queries.car_gap(grid, "8", "7")))
+    assert "#8 finished 1:53.405 ahead of #7" in text
+    assert "Fastest laps" not in text, "no lap times in the file: nothing to compare"
+    assert "+1:53.405" in card_text(table_pages(TableAnswer(grid))[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.core.answers import Finish, GapAnswer, GridAnswer, TableAnswer
 from bot.core.model import Entry
 from bot.core.text import clip
-from bot.core.times import format_gap, format_percent, format_time
+from bot.core.times import TICKS_PER_SECOND, format_gap, format_percent, format_time
 from bot.render.cards import (
     BETWEEN_NAMED,
     LIMITS,
@@ -38,6 +38,11 @@ def laps(count: int) -> str:
     return f"{count} lap{'s' if count != 1 else ''}"
 
 
+def race_gap(ticks: int) -> str:
+    """A gap at the finish: ``28.869 s``, and past a minute as a time, ``1:53.405``."""
+    return format_gap(ticks) if ticks < 60 * TICKS_PER_SECOND else format_time(ticks)
+
+
 def finish_text(finish: Finish | None, entry: Entry) -> str:
     """How ``entry`` finished against the other car of ``finish``, from its side."""
     if finish is None:
@@ -50,7 +55,7 @@ def finish_text(finish: Finish | None, entry: Entry) -> str:
     if finish.ticks is not None:
         if finish.ticks == 0:
             return f"level with {who} at the finish"
-        return f"{format_gap(finish.ticks)} {word} {who}"
+        return f"{race_gap(finish.ticks)} {word} {who}"
     statuses = [f"{ref(e)}: {escape(e.status)}" for e in (finish.ahead, finish.behind) if e.status]
     if statuses:
         return f"{word} {who} ({'; '.join(statuses)})"
@@ -77,8 +82,9 @@ def grid_card(answer: GridAnswer) -> Card:
     entry, grid = answer.entry, answer.grid
     fields = [
         Field("Result", result(entry, answer.to_winner)),
-        Field("Fastest lap", no_time(entry), inline=True),
     ]
+    if entry.time is not None:
+        fields.append(Field("Fastest lap", no_time(entry), inline=True))
     if entry.total is not None and entry.position > 1:
         fields.append(Field("Race time", format_time(entry.total), inline=True))
     if answer.finish_ahead is not None:
@@ -114,9 +120,9 @@ def gap_card(answer: GapAnswer) -> Card:
         title += f" · {laps(finish.laps)}"
         description = f"**{ref(ahead)}** finished **{laps(finish.laps)}** ahead of {ref(behind)}."
     elif finish.ticks is not None:
-        title += f" · {format_gap(finish.ticks)}"
+        title += f" · {race_gap(finish.ticks)}"
         description = (
-            f"**{ref(ahead)}** finished **{format_gap(finish.ticks)}** ahead of {ref(behind)}."
+            f"**{ref(ahead)}** finished **{race_gap(finish.ticks)}** ahead of {ref(behind)}."
         )
     else:
         description = (
@@ -152,7 +158,7 @@ def gap_card(answer: GapAnswer) -> Card:
                     for line in (
                         escape(e.car),
                         escape(e.team),
-                        f"fastest lap {no_time(e)}",
+                        f"fastest lap {no_time(e)}" if e.time is not None else "",
                         laps(e.laps) if e.laps is not None else "",
                         escape(e.status),
                     )
@@ -162,7 +168,7 @@ def gap_card(answer: GapAnswer) -> Card:
             )
             for e in (answer.first, answer.second)
         ),
-        Field("Fastest laps", fastest),
+        *([Field("Fastest laps", fastest)] if answer.grid.fastest is not None else []),
         Field("Between them", between),
     )
     return Card(
@@ -186,9 +192,9 @@ def table_pages(answer: TableAnswer, rows: int = TABLE_ROWS) -> list[Card]:
         elif winner.laps is not None and e.laps is not None and e.laps < winner.laps:
             shown = f"+{laps(winner.laps - e.laps)}"
         elif e.total is not None and winner.total is not None:
-            shown = format_gap(e.total - winner.total, signed=True).removesuffix(" s")
+            shown = "+" + race_gap(e.total - winner.total).removesuffix(" s")
         elif e.behind is not None:
-            shown = format_gap(e.behind, signed=True).removesuffix(" s")
+            shown = "+" + race_gap(e.behind).removesuffix(" s")
         else:
             shown = ""
         car = clip(f"#{e.number}" if e.number else (e.drivers[0].name if e.drivers else ""), 14)
