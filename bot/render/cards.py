@@ -321,7 +321,7 @@ def _gap(answer: GapAnswer) -> Card:
                 f"P{e.position} · {ref(e)}",
                 "\n".join(
                     line
-                    for line in (escape(e.car), escape(e.team), no_time(e) + _part_of(e))
+                    for line in (escape(e.car), team_unless_car(e), no_time(e) + _part_of(e))
                     if line
                 ),
                 inline=True,
@@ -408,6 +408,11 @@ def table_text(cells: Sequence[tuple[str, ...]], align: tuple[str, ...]) -> tupl
         for row in cells
     ]
     return header, lines
+
+
+def team_unless_car(entry: Entry) -> str:
+    """The team, unless it is the car's own name again (an F1 table's constructor is both)."""
+    return escape(entry.team) if entry.team != entry.car else ""
 
 
 def _part_of(entry: Entry) -> str:

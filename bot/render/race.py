@@ -23,6 +23,7 @@ from bot.render.cards import (
     paged,
     ref,
     table_text,
+    team_unless_car,
 )
 
 
@@ -157,7 +158,7 @@ def gap_card(answer: GapAnswer) -> Card:
                     line
                     for line in (
                         escape(e.car),
-                        escape(e.team),
+                        team_unless_car(e),
                         f"fastest lap {no_time(e)}" if e.time is not None else "",
                         laps(e.laps) if e.laps is not None else "",
                         escape(e.status),
