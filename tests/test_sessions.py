@@ -306,3 +306,9 @@ def test_a_gap_at_the_finish_past_a_minute_reads_as_a_time() -> None:
     assert "#8 finished 1:53.405 ahead of #7" in text
     assert "Fastest laps" not in text, "no lap times in the file: nothing to compare"
     assert "+1:53.405" in card_text(table_pages(TableAnswer(grid))[0])
+
+
+def test_a_pasted_table_may_be_imported_as_txt() -> None:
+    from bot.core.imports import safe_name
+
+    assert safe_name("monaco-qualifying.txt") == "monaco-qualifying.txt"

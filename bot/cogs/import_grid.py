@@ -22,7 +22,7 @@ class ImportCog(commands.Cog):
 
     @app_commands.command(
         name="import",
-        description="Add a grid or results file (.md .csv .tsv .json .xml) to this server",
+        description="Add a grid or results file (.md .csv .tsv .txt .json .xml) to this server",
         extras={"example": "/import file:le-mans-2004.md"},
     )
     @app_commands.describe(
@@ -38,7 +38,7 @@ class ImportCog(commands.Cog):
         libraries = self.bot.libraries
         if not isinstance(file, discord.Attachment):  # an out-of-date command sent text
             raise QueryError(
-                "Attach the grid file itself (.md, .csv, .tsv, .json or .xml) to /import."
+                "Attach the grid file itself (.md, .csv, .tsv, .txt, .json or .xml) to /import."
             )
         safe_name(file.filename)
         libraries.check_size(file.size)

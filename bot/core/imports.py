@@ -7,9 +7,10 @@ from pathlib import Path
 
 from bot.core.errors import QueryError
 
-IMPORT_SUFFIXES = (".md", ".csv", ".tsv", ".json", ".xml")
-"""Grids and results files: Gridbot's own Markdown and CSV, pasted tables, sim-racing and
-timing systems' exports (see :mod:`bot.core.readers`)."""
+IMPORT_SUFFIXES = (".md", ".csv", ".tsv", ".txt", ".json", ".xml")
+"""Grids and results files: Gridbot's own Markdown and CSV, pasted tables (a ``.txt`` too:
+an upload is a results file on purpose, where a data folder's ``.txt`` may be notes), sim-racing
+and timing systems' exports (see :mod:`bot.core.readers`)."""
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 
 
