@@ -282,17 +282,26 @@ def watch_rows(out: Output) -> list[Row]:
 
 
 def e2e_rows(results: Path) -> list[Row]:
+    """The bot against the plain floor (and the speed floor, where a target names it)."""
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
         unit = metric["unit"]
-        floor, bot = metric["floor"], metric["bot"]
-        shown = {"/s": "{:,.0f}/s", "µs": "{:.0f} µs", "MiB": "{:.1f} MiB"}.get(
-            unit, "{:.2f} " + unit
-        )
+        plain, speed, bot = metric["plain"], metric["speed"], metric["bot"]
+        if unit == "lost":
+            value = f"{bot:.0f} (floors: plain {plain:.0f}, speed {speed:.0f})"
+        else:
+            shown = {"/s": "{:,.0f}/s", "µs": "{:.0f} µs", "MiB": "{:.1f} MiB"}.get(
+                unit, "{:.2f} " + unit
+            )
+            value = (
+                f"{metric['ratio']:.2f}× ({shown.format(bot)} vs {shown.format(plain)}); "
+                f"{metric['speed_ratio']:.2f}× speed floor ({shown.format(speed)})"
+            )
+        name = "e2e commands lost" if unit == "lost" else f"e2e {metric['name']}, bot/plain floor"
         rows.append(
             Row(
-                f"e2e {metric['name']}, bot/floor",
-                f"{metric['ratio']:.2f}× ({shown.format(bot)} vs {shown.format(floor)})",
+                name,
+                value,
                 metric["target"],
                 metric["met"],
             )

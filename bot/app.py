@@ -18,7 +18,7 @@ import pkgutil
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -30,8 +30,7 @@ from bot.announce.announcer import Announcer
 from bot.announce.buttons import OpenButton
 from bot.announce.post import DiscordPoster, invite_url
 from bot.core.store import GridStore
-from bot.health import DatabaseProbe, Health, OpsError, OpsServer, shard_states
-from bot.metrics import Metrics
+from bot.kept import KeptMentions
 from bot.reloading import reload_logged
 from bot.settings import Address, Settings
 from bot.storage import Libraries
@@ -42,12 +41,25 @@ from bot.storage.notify import ChangeFeed, shares_changes
 from bot.sync import sync_commands
 from bot.tree import GridTree
 from bot.views import PageButton
-from bot.watch.watcher import Watcher
+
+if TYPE_CHECKING:
+    from bot.health import OpsServer
+    from bot.metrics import Metrics
+    from bot.watch.watcher import Watcher
 
 log = logging.getLogger("gridbot")
 
 PURGE_EVERY = 24 * 3600.0
 """Seconds between purges of the servers the bot left longer ago than the retention."""
+
+CONNECTIONS_PER_HOST = 100
+"""HTTP connections open at once to one host (Discord's API). discord.py sets no bound, so a
+burst of N interactions opened N connections to answer them, where a few dozen kept open
+carry them as fast; BENCHMARKS.md, "Connections in a burst"."""
+
+YOUNG_COLLECTION = 20_000
+"""Net allocations of container objects between two young garbage collections (Python's
+default: 700); BENCHMARKS.md, "Garbage collection in a burst"."""
 
 DRAIN_SECONDS = 5.0
 """On a stop, how long the commands being answered have to finish."""
@@ -94,13 +106,19 @@ class GridBot(commands.AutoShardedBot):
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=discord.Intents(guilds=True),
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=KeptMentions.none(),
             tree_cls=GridTree,
             **shards,
         )
-        self.metrics = Metrics()
-        self.metrics.observe(self, libraries)
-        self.grid_tree.metrics = self.metrics
+        self.metrics: Metrics | None = None
+        """What ``/metrics`` serves, kept only when it is served (``GRIDBOT_METRICS_ADDR``):
+        prometheus_client is not even imported otherwise."""
+        if settings.metrics_addr is not None:
+            from bot.metrics import Metrics
+
+            self.metrics = Metrics()
+            self.metrics.observe(self, libraries)
+            self.grid_tree.metrics = self.metrics
         self._ops: OpsServer | None = None
         self.ops_address: Address | None = None
         """Where ``/metrics`` and ``/healthz`` are served, once started (``GRIDBOT_METRICS_ADDR``
@@ -140,7 +158,9 @@ class GridBot(commands.AutoShardedBot):
         """Serve ``/metrics`` and ``/healthz`` if asked, log in (waiting out an unreachable
         Discord), then connect every shard of this process."""
         address = self.settings.metrics_addr
-        if address is not None:
+        if address is not None and self.metrics is not None:
+            from bot.health import DatabaseProbe, Health, OpsError, OpsServer, shard_states
+
             self._unwatch_database.append(self.metrics.watch(self.libraries.engine))
             probe = DatabaseProbe(self.libraries.engine)
 
@@ -173,6 +193,10 @@ class GridBot(commands.AutoShardedBot):
         """Log in; while Discord cannot be reached (or answers 5xx), wait and try again."""
         waits = backoff()
         while True:
+            if self.http.connector is MISSING:  # as discord.py would make it, but bounded
+                self.http.connector = aiohttp.TCPConnector(
+                    limit=0, limit_per_host=CONNECTIONS_PER_HOST
+                )
             try:
                 return await super().login(token)
             except UNREACHABLE as error:
@@ -235,6 +259,8 @@ class GridBot(commands.AutoShardedBot):
         if not self.settings.watch_dirs or self.watcher is not None:
             return
         assert self.user is not None  # logged in: the bot imports as itself
+        from bot.watch.watcher import Watcher  # watchfiles, only when a folder is watched
+
         ledger = AnnouncementLog(self.libraries.engine)
         poster = DiscordPoster(self)
         self.watcher = Watcher(
@@ -274,9 +300,13 @@ class GridBot(commands.AutoShardedBot):
         # moving them out of the collector's sight spares every later full collection a walk
         # over them (a 20 ms pause on the first command, measured by bench/e2e_bench).
         # Once: a reconnect would only pay the collection again.
+        # And a young collection every YOUNG_COLLECTION allocations rather than 700: in a
+        # burst every interaction in flight is alive, so Python's default scanned the same
+        # objects some 70 times per 500 interactions (a fifth of a burst's time).
         if not self.frozen:
             gc.collect()
             gc.freeze()
+            gc.set_threshold(YOUNG_COLLECTION, *gc.get_threshold()[1:])
             self.frozen = True
 
     async def on_ready(self) -> None:

@@ -13,12 +13,13 @@ import aiohttp
 import discord
 from sqlalchemy.engine import URL
 
-from bot import __version__
+from bot import __version__, loop
 from bot.core.errors import GridFileError, QueryError, UsageError
 from bot.core.loader import GRID_SUFFIXES, SIDECAR, grid_files, load_grids, skipped_why
 from bot.core.model import PRACTICE, RACE, Grid
 from bot.core.store import GridStore
 from bot.core.text import clip
+from bot.logs import setup_logging
 from bot.offline import ask, complete, refusal
 from bot.settings import Settings, SettingsError
 from bot.storage import Libraries, Limits, default_url, open_libraries, parse_url, redact
@@ -64,16 +65,6 @@ class Abort(Exception):
 def fail(message: str, code: int) -> int:
     print(message.rstrip(), file=sys.stderr)
     return code
-
-
-def setup_logging(level: str) -> None:
-    """discord.py's logging set-up; plain text (no colour codes) unless writing to a terminal."""
-    numeric = logging.getLevelName(level.upper())
-    if sys.stderr.isatty():
-        discord.utils.setup_logging(level=numeric)
-    else:
-        plain = logging.Formatter("{asctime} {levelname:<8} {name}: {message}", style="{")
-        discord.utils.setup_logging(level=numeric, formatter=plain)
 
 
 def load_settings() -> Settings:
@@ -154,11 +145,11 @@ async def serve(settings: Settings, store: GridStore, token: str, *, sync_only: 
     libraries = Libraries.offline(store) if sync_only else await open_storage(settings, store)
     bot = GridBot(settings, libraries, sync=not sync_only)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+    running = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         # Only a flag here: closing from inside the handler races discord.py's own read loop,
         # which would then close with 4000 ("resumable") instead of 1000.
-        loop.add_signal_handler(sig, stop.set)
+        running.add_signal_handler(sig, stop.set)
 
     async def sync_once() -> None:
         await bot.login(token)  # loads the cogs (setup_hook) without connecting
@@ -217,9 +208,12 @@ def run(sync_only: bool = False) -> int:
     log.info("loaded %s from %s", store.catalog.default, settings.data_dir)
     if not sync_only and (problems := folder_problems(settings.watch_dirs, settings.data_dir)):
         return fail("Cannot start: " + "; ".join(problems), EXIT_CONFIG)
+    event_loop = loop.choose(settings.uvloop)
+    log.info("event loop: %s", event_loop.description)
     try:
-        asyncio.run(
-            serve(settings, store, settings.discord_token.get_secret_value(), sync_only=sync_only)
+        loop.run(
+            serve(settings, store, settings.discord_token.get_secret_value(), sync_only=sync_only),
+            event_loop,
         )
     except discord.LoginFailure:
         return fail(REJECTED, EXIT_LOGIN)
@@ -323,7 +317,8 @@ def _summary(grid: Grid) -> str:
     lap = format_time(first.time) if first.time is not None else "no time"
     if grid.kind == RACE:
         laps = f", {first.laps} laps" if first.laps is not None else ""
-        return f"{grid.meta.title}, {len(grid)} cars, winner {who}{laps}, fastest lap {lap}"
+        fastest = f", fastest lap {lap}" if first.time is not None else ""
+        return f"{grid.meta.title}, {len(grid)} cars, winner {who}{laps}{fastest}"
     word = "fastest" if grid.kind == PRACTICE else "pole"
     return f"{grid.meta.title}, {len(grid)} cars, {word} {who} {lap}"
 

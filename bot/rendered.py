@@ -16,6 +16,7 @@ from bot.core.complete import is_large
 from bot.core.lazy import all_parsed
 from bot.core.library import LibraryView, Unavailable
 from bot.core.model import Grid
+from bot.kept import KeptEmbed
 from bot.render.cards import Card, card_for, event_pages, table_pages
 from bot.render.embed import to_embed
 
@@ -33,7 +34,7 @@ def render(result: object) -> Rendered:
         cards = event_pages(result)
     else:
         cards = [card_for(result)]
-    return cards, to_embed(cards[0])
+    return cards, KeptEmbed.keep(to_embed(cards[0]))
 
 
 def rendered_size(rendered: Rendered) -> int:
@@ -63,6 +64,13 @@ class RenderCache:
         self._entries: LRUCache[tuple[object, ...], Rendered] = LRUCache(
             maxsize=max_bytes, getsizeof=rendered_size
         )
+
+    def kept(self, grid: Grid, key: tuple[object, ...]) -> Rendered | None:
+        """The rendering kept for this grid and question, if there is one (no waiting)."""
+        try:
+            return self._entries[(grid.digest or id(grid), *key)]  # get() takes two more calls
+        except KeyError:
+            return None
 
     async def get(
         self, grid: Grid, key: tuple[object, ...], build: Callable[[], object]

@@ -133,6 +133,16 @@ def _debounce(raw: str) -> float:
     return seconds
 
 
+SWITCH = {"on": True, "off": False, "true": True, "false": False, "1": True, "0": False}
+
+
+def _switch(raw: str) -> bool:
+    text = raw.strip().lower()
+    if text not in SWITCH:
+        raise ValueError(f"must be on or off, not {raw.strip()!r}")
+    return SWITCH[text]
+
+
 def _polling(raw: str) -> Polling:
     text = raw.strip().lower()
     for choice in POLLING:
@@ -187,6 +197,9 @@ class Settings:
     """``GRIDBOT_WATCH_DEBOUNCE``: seconds a file must stay unchanged before it is read."""
     watch_polling: Polling = "auto"
     """``GRIDBOT_WATCH_POLLING``: ``auto`` (poll network file systems), ``on`` or ``off``."""
+    uvloop: bool = True
+    """``GRIDBOT_UVLOOP``: ``on`` runs the bot on uvloop where it is installed, ``off`` on
+    asyncio's own loop."""
 
     @classmethod
     def load(
@@ -283,6 +296,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "watch_dirs": ("GRIDBOT_WATCH_DIRS", parse_watch_dirs),
     "watch_debounce": ("GRIDBOT_WATCH_DEBOUNCE", _debounce),
     "watch_polling": ("GRIDBOT_WATCH_POLLING", _polling),
+    "uvloop": ("GRIDBOT_UVLOOP", _switch),
 }
 """Each setting's environment variable and how its text is read."""
 

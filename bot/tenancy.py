@@ -25,7 +25,8 @@ async def library_of(interaction: discord.Interaction) -> LibraryView:
     found = interaction.extras.get("library")
     if isinstance(found, LibraryView):
         return found
-    bot = cast("GridBot", interaction.client)
-    view = await bot.libraries.view(server_of(interaction))
+    libraries = cast("GridBot", interaction.client).libraries
+    server = server_of(interaction)
+    view = libraries.view_in_memory(server) or await libraries.view(server)
     interaction.extras["library"] = view
     return view

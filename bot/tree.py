@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -16,13 +16,15 @@ from discord.ext import commands
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.text import clip
-from bot.metrics import Metrics
 from bot.permissions import NotAllowed
 from bot.render.cards import Card, card_for, escape
 from bot.render.embed import to_embed
 from bot.rendered import Rendered, render, rendered_answers
 from bot.tenancy import library_of
 from bot.views import send_pages
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger("gridbot.commands")
 
@@ -73,44 +75,44 @@ class GridTree(app_commands.CommandTree[commands.Bot]):
         self.metrics: Metrics | None = None
         self.in_flight = 0
         """Commands and autocompletes being answered now."""
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._idle: asyncio.Event | None = None
+        """Set when the last command in flight is answered, while :meth:`drain` waits."""
 
     async def _call(self, interaction: discord.Interaction[commands.Bot], /) -> None:
         # Every slash command and autocomplete passes here (CommandTree's own dispatch), and
         # discord.py has no public hook for "finished, whatever the outcome".
-        started = time.perf_counter()
+        started = interaction.extras["started"] = time.perf_counter()
         self.in_flight += 1
-        self._idle.clear()
         outcome = "failed"
         try:
             await super()._call(interaction)
-            outcome = interaction.extras.get("outcome", "answered")
+            outcome = "answered"
         except (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch):
             outcome = "out_of_date"  # answered by on_error, once this has returned
             raise
         finally:
             self.in_flight -= 1
-            if not self.in_flight:
+            if not self.in_flight and self._idle is not None:
                 self._idle.set()
             if (
                 self.metrics is not None
                 and interaction.type is discord.InteractionType.application_command
             ):
+                if outcome == "answered":  # or refused, as on_error says
+                    outcome = interaction.extras.get("outcome", outcome)
                 name = "?" if outcome == "out_of_date" else command_name(interaction)
                 self.metrics.command(name, outcome, time.perf_counter() - started)
 
     async def drain(self, timeout: float) -> int:  # noqa: ASYNC109
         """Wait until no command is being answered, or ``timeout`` seconds; returns how many
         still are."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._idle.wait()
+        if self.in_flight:
+            if self._idle is None or self._idle.is_set():
+                self._idle = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self._idle.wait()
         return self.in_flight
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        interaction.extras["started"] = time.perf_counter()
-        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
@@ -170,7 +172,7 @@ async def answer_for(
 ) -> None:
     """Like :func:`answer`, reusing the rendering of the same question about the same grid.
     ``private`` answers so that only the asker sees it (a server's setting)."""
-    rendered = await rendered_answers.get(grid, key, build)
+    rendered = rendered_answers.kept(grid, key) or await rendered_answers.get(grid, key, build)
     await send(interaction, rendered, private=private, grid=grid)
 
 

@@ -1,4 +1,7 @@
-"""The bot starts without matplotlib: it is imported on the first chart, not before."""
+"""The bot starts without what no command needs: matplotlib (imported on the first chart),
+nor, unless their settings ask for them, prometheus_client and aiohttp's server
+(``GRIDBOT_METRICS_ADDR``), watchfiles (``GRIDBOT_WATCH_DIRS``), asyncpg (PostgreSQL), Alembic
+and filelock (a database to migrate)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,18 @@ import subprocess
 import sys
 
 from tests.conftest import DATA, ROOT
+
+UNASKED = (
+    "prometheus_client",
+    "aiohttp.web",
+    "watchfiles",
+    "asyncpg",
+    "alembic",
+    "filelock",
+    "rapidfuzz",
+    "xml.etree.ElementTree",
+)
+"""Imported only when a setting, a database or a command needs them."""
 
 START_UP = f"""
 import asyncio, json, sys
@@ -23,8 +38,9 @@ async def main():
     await client.setup_hook()
     loaded = sorted(client.cogs)
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("matplotlib", "numpy", "PIL"))
+    unasked = sorted(m for m in {UNASKED!r} if m in sys.modules)
     await client.close()
-    print(json.dumps({{"cogs": loaded, "heavy": heavy}}))
+    print(json.dumps({{"cogs": loaded, "heavy": heavy, "unasked": unasked}}))
 
 
 asyncio.run(main())
@@ -43,3 +59,4 @@ def test_start_up_and_every_cog_without_matplotlib() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "ChartCog" in report["cogs"], "the chart cog was loaded"
     assert report["heavy"] == [], "matplotlib (or numpy, PIL) imported at start-up"
+    assert report["unasked"] == [], "imported at start-up, though nothing asked for it"

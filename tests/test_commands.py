@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import GridBot
+from bot.app import YOUNG_COLLECTION, GridBot
 from tests.dispatch import RecordingAdapter, Sent, invoke
 
 
@@ -136,8 +136,11 @@ async def test_start_up_objects_are_frozen_out_of_the_collector(gridbot: GridBot
     import gc
 
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         await gridbot.on_connect()
         assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == (YOUNG_COLLECTION, *thresholds[1:])
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)

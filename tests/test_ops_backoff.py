@@ -98,6 +98,25 @@ async def test_login_waits_out_an_unreachable_discord_logging_each_try(
     assert "ServerDisconnectedError" in tries[1] and "(TimeoutError)" in tries[3]
 
 
+async def test_each_try_logs_in_on_a_new_connector_bounded_per_host(
+    client: GridBot, monkeypatch: pytest.MonkeyPatch, no_waiting: None
+) -> None:
+    connectors: list[aiohttp.BaseConnector] = []
+
+    async def fake(self: discord.Client, token: str) -> None:
+        connectors.append(self.http.connector)
+        if len(connectors) == 1:
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(discord.Client, "login", fake)
+    await client.login(TOKEN)
+
+    first, second = connectors
+    assert first is not second
+    assert isinstance(second, aiohttp.TCPConnector)
+    assert (second.limit, second.limit_per_host) == (0, bot.app.CONNECTIONS_PER_HOST)
+
+
 async def test_a_rejected_token_is_not_retried(
     client: GridBot, monkeypatch: pytest.MonkeyPatch, no_waiting: None
 ) -> None:

@@ -28,7 +28,7 @@ from bot.metrics import Metrics
 from bot.settings import Address, Settings
 from bot.storage import Libraries, parse_url
 from bot.storage.database import create_engine
-from tests.conftest import DATA
+from tests.conftest import DATA, open_test_libraries, start_client
 from tests.dispatch import RecordingAdapter, invoke
 
 ANYWHERE = Address("127.0.0.1", 0)
@@ -292,14 +292,34 @@ async def test_database_errors_are_counted_by_kind_until_unwatched(engine: Async
     assert found[("gridbot_database_errors_total", (("kind", "OperationalError"),))] == 2
 
 
+@pytest.fixture
+async def counting(adapter: RecordingAdapter, tmp_path: Path) -> AsyncIterator[GridBot]:
+    """A GridBot with a metrics address (not listening: no ``start``), with no connection."""
+    settings = Settings.load(
+        {
+            "GRIDBOT_DATA_DIR": DATA,
+            "GRIDBOT_STATE_DIR": tmp_path,
+            "DISCORD_TOKEN": None,
+            "GRIDBOT_METRICS_ADDR": "127.0.0.1:0",
+        }
+    )
+    libraries = await open_test_libraries(f"sqlite:///{tmp_path}/gridbot.sqlite3")
+    client = await start_client(settings, libraries)
+    yield client
+    await client.close()
+    await libraries.close()
+
+
 async def test_commands_are_counted_by_outcome_through_discord_dispatch(
-    gridbot: GridBot, adapter: RecordingAdapter
+    counting: GridBot, adapter: RecordingAdapter
 ) -> None:
+    gridbot = counting
     await invoke(gridbot, adapter, "grid", position=5)
     await invoke(gridbot, adapter, "grid", position=99)
     await invoke(gridbot, adapter, "team", name="Lister")
     assert await gridbot.grid_tree.drain(3) == 0
 
+    assert gridbot.metrics is not None
     found = samples(gridbot.metrics.render().decode())
     count = "gridbot_commands_total"
     assert found[(count, (("command", "grid"), ("outcome", "answered")))] == 1
@@ -307,6 +327,15 @@ async def test_commands_are_counted_by_outcome_through_discord_dispatch(
     assert found[(count, (("command", "team"), ("outcome", "answered")))] == 1
     assert found[("gridbot_command_seconds_count", (("command", "grid"),))] == 2
     assert gridbot.grid_tree.in_flight == 0
+
+
+async def test_without_a_metrics_address_nothing_is_counted(
+    gridbot: GridBot, adapter: RecordingAdapter
+) -> None:
+    await invoke(gridbot, adapter, "grid", position=5)
+
+    assert gridbot.metrics is None and gridbot.grid_tree.metrics is None
+    assert await gridbot.grid_tree.drain(3) == 0 and gridbot.grid_tree.in_flight == 0
 
 
 def _json(text: str) -> dict[str, Any]:
@@ -386,7 +415,6 @@ async def test_a_stop_says_how_many_commands_it_could_not_wait_for(
 ) -> None:
     tree = gridbot.grid_tree
     tree.in_flight = 1  # a command that never finishes
-    tree._idle.clear()
     monkeypatch.setattr(bot.app, "DRAIN_SECONDS", 0.01)
 
     await gridbot.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from bot.core import queries
 from bot.core.errors import QueryError
 from bot.core.model import Grid
+from bot.kept import KeptEmbed, KeptMentions
 from bot.render.cards import ERROR, Card, card_for, escape
 from bot.render.embed import to_embed
 from bot.render.text import plain, to_text
@@ -319,3 +321,20 @@ def test_a_big_team_answer_fits_the_6000_character_embed_total() -> None:
     assert all(len(f.name or "") <= 256 and len(f.value or "") <= 1024 for f in embed.fields)
     assert "more not shown" in (embed.fields[-1].value or "")
     assert len(to_embed(card_for(queries.team_entries(big_grid(1, 60, long=4), "team")))) <= 6000
+
+
+def test_a_kept_embed_sends_the_payload_of_the_embed_it_keeps() -> None:
+    embed = to_embed(card_for(queries.grid_slot(seed_grid(), 5)))
+    kept = KeptEmbed.keep(embed)
+
+    assert kept.to_dict() == embed.to_dict()
+    assert kept.to_dict() is kept.to_dict(), "built once"
+    assert kept == embed
+
+
+def test_kept_mentions_send_the_payload_of_none() -> None:
+    kept = KeptMentions.none()
+
+    assert kept.to_dict() == discord.AllowedMentions.none().to_dict()
+    assert kept.to_dict()["parse"] == []
+    assert kept.to_dict() is kept.to_dict(), "built once"

@@ -19,11 +19,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 from sqlalchemy.engine import URL
 
 from bot.storage.leader import lock_key
-from bot.storage.notify import Connect, driver_dsn
+from bot.storage.notify import Connect, asyncpg_connect, driver_dsn
 
 log = logging.getLogger("gridbot.storage")
 
@@ -55,7 +54,7 @@ class IdentifyQueue:
         self.url = url
         self._ask_concurrency = max_concurrency
         self.hold = hold
-        self._connect: Connect = connect or asyncpg.connect
+        self._connect: Connect = connect or asyncpg_connect
         self._concurrency: int | None = None
         self._holding: set[asyncio.Task[None]] = set()
 

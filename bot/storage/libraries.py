@@ -133,21 +133,38 @@ class Libraries:
 
     async def view(self, guild_id: int | None) -> LibraryView:
         """What a server (or, for ``None``, a DM) sees."""
-        catalog = self.operator.catalog
         if guild_id is None:
-            if self._dm_view is None or self._dm_view.catalog is not catalog:
-                self._dm_view = LibraryView(
-                    catalog,
-                    configured_default=self.configured_default,
-                    operator_loaded_at=self._loaded_at(),
-                )
-            return self._dm_view
-        server = self._cache.get(guild_id)
-        if server is None:
+            return self._dm()
+        found = self.view_in_memory(guild_id)
+        if found is None:
             self.misses += 1
-            server = await self._load(guild_id)
-        else:
-            self.hits += 1
+            found = self._view_of(guild_id, await self._load(guild_id))
+        return found
+
+    def view_in_memory(self, guild_id: int | None) -> LibraryView | None:
+        """What a server (or a DM) sees, if it is in memory: :meth:`view` without waiting
+        (every command asks, and nearly always finds it)."""
+        if guild_id is None:
+            return self._dm()
+        try:
+            server = self._cache[guild_id]  # cachetools' get() takes two more calls
+        except KeyError:
+            return None
+        self.hits += 1
+        return self._view_of(guild_id, server)
+
+    def _dm(self) -> LibraryView:
+        catalog = self.operator.catalog
+        if self._dm_view is None or self._dm_view.catalog is not catalog:
+            self._dm_view = LibraryView(
+                catalog,
+                configured_default=self.configured_default,
+                operator_loaded_at=self._loaded_at(),
+            )
+        return self._dm_view
+
+    def _view_of(self, guild_id: int, server: _Server) -> LibraryView:
+        catalog = self.operator.catalog
         if server.view is None or server.base is not catalog:
             server.view, server.base = self._combine(guild_id, server, catalog), catalog
         return server.view

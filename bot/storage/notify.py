@@ -27,7 +27,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -44,6 +43,14 @@ _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 
 Connect = Callable[[str], Awaitable[Any]]
 """Opens a connection to a DSN (``asyncpg.connect``; tests substitute their own)."""
+
+
+async def asyncpg_connect(dsn: str) -> Any:
+    """``asyncpg.connect(dsn)``, asyncpg imported on first use: a bot on SQLite never loads
+    it (3 MiB)."""
+    import asyncpg
+
+    return await asyncpg.connect(dsn)
 
 
 def new_origin() -> str:
@@ -100,7 +107,7 @@ class ChangeFeed:
         self.ping_every = ping_every
         self.first_wait = first_wait
         self.max_wait = max_wait
-        self._connect: Connect = connect or asyncpg.connect
+        self._connect: Connect = connect or asyncpg_connect
         self.listening = asyncio.Event()
         """Set while the connection is open and listening."""
         self.heard = 0

@@ -1,10 +1,15 @@
 """The smallest slash-command bot: one command answering a constant.
 
-It proves the stand-in against plain discord.py and is the benchmark's floor.
+It proves the stand-in against plain discord.py and is the benchmark's floor. It runs on
+uvloop when uvloop can be imported, as a bot built on ``discord.py[speed]`` and uvloop would:
+the benchmark's speed floor. Launched with ``GRIDBOT_E2E_PLAIN=1`` (``launch.py``) neither
+uvloop nor the speed packages can be, and it is the plain floor: discord.py as
+``pip install discord.py`` gives it, on asyncio's own loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import discord
@@ -31,6 +36,12 @@ async def floor(interaction: discord.Interaction) -> None:
 
 
 def main() -> None:
+    try:
+        import uvloop
+    except ModuleNotFoundError:
+        pass
+    else:
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     FloorBot().run(os.environ["DISCORD_TOKEN"])
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from . import expect
-from .conftest import StartBot, until_serving
+from .conftest import Running, StartBot, until_serving
 from .standin import StandIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
@@ -74,6 +74,38 @@ async def test_signal_closes_the_gateway_with_1000_and_exits_0(
     assert closed.json == {"code": 1000, "by": "client"}
     expect.no_traceback("".join(bot.stderr))
     assert standin.world.token not in bot.output
+
+
+async def test_the_shared_bot_runs_on_uvloop_and_speaks_zstd(shared: Running) -> None:
+    assert "event loop: uvloop 0." in shared.bot.output, shared.bot.output
+    connect = shared.standin.requests("WS CONNECT")[0]
+    assert connect.query["compress"] == "zstd-stream", "discord.py[speed] brings zstandard"
+
+
+@pytest.mark.parametrize(
+    ("environ", "logged", "compress"),
+    [
+        ({"GRIDBOT_UVLOOP": "off"}, "asyncio (uvloop turned off: GRIDBOT_UVLOOP=off)", "zstd"),
+        ({"GRIDBOT_E2E_PLAIN": "1"}, "asyncio (uvloop is not installed)", "zlib"),
+    ],
+    ids=["uvloop-off", "plain-discord-py"],
+)
+async def test_serves_and_stops_cleanly_on_asyncios_own_loop(
+    standin: StandIn, start_bot: StartBot, environ: dict[str, str], logged: str, compress: str
+) -> None:
+    """Turned off, or not installed at all (as on Windows, with no speed packages either)."""
+    bot = await start_bot(standin, **environ)
+    await until_serving(standin, bot)
+    expect.grid_five(await standin.ask("grid", position=5))
+
+    bot.send_signal(signal.SIGTERM)
+
+    assert await bot.wait(5) == 0, bot.output
+    assert f"event loop: {logged}" in bot.output, bot.output
+    assert standin.requests("WS CONNECT")[0].query["compress"] == f"{compress}-stream"
+    (closed,) = standin.requests("WS CLOSE")
+    assert closed.json == {"code": 1000, "by": "client"}
+    expect.no_traceback("".join(bot.stderr))
 
 
 async def test_sync_command_stops_on_sigterm_even_while_rate_limited(

@@ -26,6 +26,21 @@ async def test_floor_bot_logs_in_syncs_and_answers(standin: StandIn, start_bot: 
     assert [c["name"] for c in sync.json] == ["floor"]
     assert all(not r.headers.get("Authorization") for r in standin.records)
     connect = standin.requests("WS CONNECT")[0]
+    # discord.py[speed] brings zstandard, and discord.py asks for zstd-stream with it.
+    assert connect.query == {"v": "10", "encoding": "json", "compress": "zstd-stream"}
+
+
+async def test_floor_bot_as_plain_discord_py_speaks_zlib_on_asyncio(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    """The benchmark's plain floor: no speed packages, no uvloop, as ``pip install discord.py``."""
+    bot = await start_bot(standin, "tests.e2e.floor_bot", GRIDBOT_E2E_PLAIN="1")
+    await until_serving(standin, bot)
+
+    answer = await standin.ask("floor")
+
+    assert answer.data["content"] == FLOOR_ANSWER
+    connect = standin.requests("WS CONNECT")[0]
     assert connect.query == {"v": "10", "encoding": "json", "compress": "zlib-stream"}
 
 

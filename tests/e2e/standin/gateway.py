@@ -1,5 +1,9 @@
 """Discord's gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, and its faults.
 
+Transport compression as Discord offers it: none, ``zlib-stream`` (discord.py's choice without
+zstandard) or ``zstd-stream`` (its choice with ``discord.py[speed]``), one stream per connection
+flushed after every frame.
+
 Shards: a session identified with ``shard: [id, count]`` is that shard. It is sent only the
 guilds of that shard, ``(guild_id >> 22) % count == id``, and every event of a guild goes to the
 session of its shard (events without a guild, DMs among them, to shard 0), as Discord routes
@@ -14,8 +18,10 @@ import asyncio
 import json
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
@@ -37,12 +43,51 @@ OP_NAMES = {
 }
 
 
+class Compressor(Protocol):
+    def pack(self, data: bytes, /) -> bytes:
+        """``data`` compressed and flushed: everything the reader needs to decode it now."""
+
+
+class ZlibStream:
+    def __init__(self) -> None:
+        self._stream = zlib.compressobj()
+
+    def pack(self, data: bytes, /) -> bytes:
+        return self._stream.compress(data) + self._stream.flush(zlib.Z_SYNC_FLUSH)
+
+
+class ZstdStream:
+    """One zstd frame per connection, a block flushed after each message (Python 3.14's
+    ``compression.zstd``, else the ``zstandard`` package, as discord.py reads it)."""
+
+    def __init__(self) -> None:
+        self._pack: Callable[[bytes], bytes]
+        try:  # Python 3.14 and later
+            from compression.zstd import ZstdCompressor  # type: ignore[import-not-found,unused-ignore]
+
+            compressor = ZstdCompressor()
+            self._pack = partial(compressor.compress, mode=ZstdCompressor.FLUSH_BLOCK)
+        except ImportError:
+            import zstandard
+
+            stream = zstandard.ZstdCompressor().compressobj()
+            flush = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+            self._pack = lambda data: stream.compress(data) + stream.flush(flush)
+
+    def pack(self, data: bytes, /) -> bytes:
+        return self._pack(data)
+
+
+COMPRESSORS: dict[str, type[Compressor]] = {"zlib-stream": ZlibStream, "zstd-stream": ZstdStream}
+"""The ``compress`` query values the gateway accepts, and what each sends."""
+
+
 @dataclass
 class Connection:
     number: int
     ws: web.WebSocketResponse
     request: web.Request
-    compressor: Any = None
+    compressor: Compressor | None = None
     session: Session | None = None
     closed_by: str = "client"
     """Who ended the connection: ``client``, ``server`` (a close frame) or ``abort`` (TCP cut)."""
@@ -63,10 +108,7 @@ class Connection:
         if self.compressor is None:
             await self.ws.send_str(text)
         else:
-            data = self.compressor.compress(text.encode()) + self.compressor.flush(
-                zlib.Z_SYNC_FLUSH
-            )
-            await self.ws.send_bytes(data)
+            await self.ws.send_bytes(self.compressor.pack(text.encode()))
 
 
 def shard_of(guild_id: int, count: int) -> int:
@@ -182,15 +224,17 @@ class Gateway:
         self.connections.append(conn)
         self._record(conn, "CONNECT", dict(request.query))
         query = request.query
-        if query.get("encoding", "json") != "json" or query.get("compress") not in (
-            None,
-            "zlib-stream",
+        compress = query.get("compress")
+        if query.get("encoding", "json") != "json" or (
+            compress is not None and compress not in COMPRESSORS
         ):
             self._record(conn, "UNSUPPORTED", dict(query))
-            await conn.close(4000, b"stand-in supports encoding=json, compress=zlib-stream")
+            await conn.close(
+                4000, b"stand-in supports encoding=json, compress=zlib-stream or zstd-stream"
+            )
             return ws
-        if query.get("compress") == "zlib-stream":
-            conn.compressor = zlib.compressobj()
+        if compress is not None:
+            conn.compressor = COMPRESSORS[compress]()
         await conn.send(
             {
                 "op": HELLO,
