@@ -261,7 +261,63 @@ def flat_profile(folded: str, top: int = 50) -> str:
     for frame, count in inclusive.most_common():
         if "(bot/" in frame:
             lines.append(f"{100 * count / total:6.1f}  {frame}")
+    lines += ["", "   %   the path of a command, by stage (the deepest stage in each sample)"]
+    for stage, count in stages(folded).items():
+        lines.append(f"{100 * count / total:6.1f}  {stage}")
     return "\n".join(lines) + "\n"
+
+
+STAGES = (
+    ("gateway frame read (websocket, zstd, JSON)", r"DiscordWebSocket\.|ClientWebSocketResp"),
+    (
+        "interaction parsed and dispatched",
+        r"parse_interaction_create|Interaction\._from_data|"
+        r"Client\.dispatch|BotBase\.dispatch|_from_interaction",
+    ),
+    (
+        "tree and options (discord.py)",
+        r"CommandTree\._call|Command\._invoke_with_namespace|"
+        r"Command\._do_call|_transform_arguments|Namespace|_check_can_run",
+    ),
+    ("our command: view, rendering, send", r"\(bot/(?!cli|loop|__main__)"),
+    (
+        "callback payload (embed, mentions, JSON)",
+        r"interaction_message_response_params|"
+        r"InteractionResponse\.send_message|create_interaction_response",
+    ),
+    (
+        "callback POST (aiohttp, yarl)",
+        r"ClientSession\._request|_BaseRequestContextManager|"
+        r"AsyncWebhookAdapter\.request",
+    ),
+    (
+        "callback's answer parsed (message, embed)",
+        r"InteractionCallbackResponse|"
+        r"Message\.__init__|Embed\.from_dict|InteractionMessage",
+    ),
+    ("the log line", r"\(logging/|\(bot/logs\.py|describe\.__str__|elapsed_ms"),
+)
+"""Where a command's time goes, from the frame's arrival to its answer, as py-spy's stacks
+show it: each stage named by the frames that mark it."""
+
+
+def stages(folded: str) -> dict[str, int]:
+    """Samples per stage of :data:`STAGES`: each sample counts for the stage whose frame is
+    deepest in its stack; a stack with none (the event loop's own work, reading sockets) for
+    ``event loop and the rest``."""
+    found = dict.fromkeys([name for name, _ in STAGES] + ["event loop and the rest"], 0)
+    for line in folded.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        frames = stack.split(";")
+        best, depth = "event loop and the rest", -1
+        for name, pattern in STAGES:
+            for number, frame in enumerate(frames):
+                if number > depth and re.search(pattern, frame):
+                    best, depth = name, number
+        found[best] += int(count_text)
+    return found
 
 
 @contextlib.contextmanager

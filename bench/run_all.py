@@ -1,6 +1,6 @@
 """Every benchmark, then one table: metric, value, target, met or missed.
 
-Run: .venv/bin/python -m bench.run_all   (or ``make bench``; about a minute)
+Run: .venv/bin/python -m bench.run_all   (or ``make bench``; some ten minutes)
 
 Each benchmark runs in a fresh interpreter, its own output shown as it comes, so one cannot
 disturb another's timings or memory. The table is read from what each script prints (the
