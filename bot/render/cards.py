@@ -303,18 +303,8 @@ def _gap(answer: GapAnswer) -> Card:
             f"**{ref(gap.faster)}** was faster by **{format_gap(gap.ticks)}** "
             f"({format_percent(gap.percent)}){in_part(gap)}."
         )
-    count = len(answer.between)
-    if count == 0:
-        verb = "qualified" if answer.grid.kind != PRACTICE else "were classified"
-        between = f"none — they {verb} side by side"
-    else:
-        low, high = answer.between[0].position, answer.between[-1].position
-        span = f"P{low}" if low == high else f"P{low}–P{high}"
-        between = f"{count} car{'s' if count != 1 else ''} ({span})"
-        if count <= BETWEEN_NAMED:
-            between += " — " + ", ".join(
-                f"{ref(e)} {escape(e.car)}".strip() for e in answer.between
-            )
+    verb = "qualified" if answer.grid.kind != PRACTICE else "were classified"
+    between = between_text(answer.between, f"none — they {verb} side by side")
     fields = (
         *(
             Field(
@@ -408,6 +398,18 @@ def table_text(cells: Sequence[tuple[str, ...]], align: tuple[str, ...]) -> tupl
         for row in cells
     ]
     return header, lines
+
+
+def between_text(between: tuple[Entry, ...], none: str) -> str:
+    """The cars classified between two: ``2 cars (P2–P3) — #16 Ferrari, #22 …``, or ``none``."""
+    if not between:
+        return none
+    low, high = between[0].position, between[-1].position
+    span = f"P{low}" if low == high else f"P{low}–P{high}"
+    text = f"{len(between)} car{'s' if len(between) != 1 else ''} ({span})"
+    if len(between) <= BETWEEN_NAMED:
+        text += " — " + ", ".join(f"{ref(e)} {escape(e.car)}".strip() for e in between)
+    return text
 
 
 def team_unless_car(entry: Entry) -> str:

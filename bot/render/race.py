@@ -11,11 +11,11 @@ from bot.core.model import Entry
 from bot.core.text import clip
 from bot.core.times import TICKS_PER_SECOND, format_gap, format_percent, format_time
 from bot.render.cards import (
-    BETWEEN_NAMED,
     LIMITS,
     TABLE_ROWS,
     Card,
     Field,
+    between_text,
     drivers,
     escape,
     legend_notes,
@@ -142,14 +142,7 @@ def gap_card(answer: GapAnswer) -> Card:
         fastest = (
             f"{ref(gap.faster)} faster by {format_gap(gap.ticks)} ({format_percent(gap.percent)})"
         )
-    count = len(answer.between)
-    between = "none — they finished one behind the other"
-    if count:
-        between = f"{count} car{'s' if count != 1 else ''}"
-        if count <= BETWEEN_NAMED:
-            between += " — " + ", ".join(
-                f"{ref(e)} {escape(e.car)}".strip() for e in answer.between
-            )
+    between = between_text(answer.between, "none — they finished one behind the other")
     fields = (
         *(
             Field(
