@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from discord.ext import commands
 from bot.core.errors import QueryError
 from bot.core.model import Grid
 from bot.core.text import clip
+from bot.logs import CommandLog
 from bot.permissions import NotAllowed
 from bot.render.cards import Card, card_for, escape
 from bot.render.embed import to_embed
@@ -26,7 +26,7 @@ from bot.views import send_pages
 if TYPE_CHECKING:
     from bot.metrics import Metrics
 
-log = logging.getLogger("gridbot.commands")
+log = CommandLog("gridbot.commands")
 
 UNEXPECTED = Card(
     title="Sorry, something went wrong on our side",

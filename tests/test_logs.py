@@ -5,10 +5,16 @@ from __future__ import annotations
 import io
 import logging
 import sys
+import time
+from collections.abc import Iterator
 
+import pytest
+
+from bot import logs
 from bot.logs import LineHandler, PlainFormatter
 
 FORMAT = "{asctime} {levelname:<8} {name}: {message}"
+TIMES = (1_700_000_000.001, 1_700_000_000.999, 1_700_000_001.0)
 
 
 def record(created: float, **extra: object) -> logging.LogRecord:
@@ -50,3 +56,94 @@ def test_a_line_is_one_write_of_the_line_and_its_end() -> None:
     handler.handle(record(1_700_000_000.0))
 
     assert stream.getvalue().endswith(" INFO     gridbot.commands: /grid position=5\n")
+
+
+class Root:
+    """The root logger as ``setup_logging`` leaves it (the plain handler alone, on ``stream``),
+    put back as it was afterwards."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, level: int = logging.INFO) -> None:
+        self.stream = io.StringIO()
+        handler = LineHandler(self.stream)
+        handler.setFormatter(PlainFormatter())
+        root = logging.getLogger()
+        monkeypatch.setattr(root, "handlers", [handler])
+        monkeypatch.setattr(root, "level", root.level)  # put back afterwards
+        root.setLevel(level)  # and the loggers' cached levels cleared
+        monkeypatch.setattr(logs, "_plain", handler)
+        self.handler = handler
+
+
+@pytest.fixture(autouse=True)
+def _fresh_level_cache() -> Iterator[None]:
+    yield
+    logging.root.setLevel(logging.root.level)  # clears the loggers' cached levels
+
+
+def test_the_command_line_written_directly_is_the_line_logging_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Root(monkeypatch)
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_061.25)
+    made = record(1_700_000_061.25, args=("position=5 (0.3 ms)",))
+    made.msecs = 250.0
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
+
+    expected = logging.Formatter(FORMAT, style="{").format(made) + "\n"
+    assert root.stream.getvalue() == expected
+
+
+def test_a_line_each_second_gets_that_seconds_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+    log = logs.CommandLog("gridbot.commands")
+    for now in TIMES:
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        log.info("/grid")
+    written = root.stream.getvalue().splitlines()
+    standard = logging.Formatter(FORMAT, style="{")
+    for line, now in zip(written, TIMES, strict=True):
+        made = record(now, msg="/grid", args=())
+        made.msecs = float(int((now - int(now)) * 1000))
+        assert line == standard.format(made)
+
+
+def test_another_handler_gets_the_line_through_logging_and_the_stream_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = Root(monkeypatch)
+    logging.getLogger().addHandler(caplog.handler)
+
+    logs.CommandLog("gridbot.commands").info("/team %s", "name='Lister'")
+
+    assert [r.getMessage() for r in caplog.records] == ["/team name='Lister'"]
+    assert root.stream.getvalue().count("/team name='Lister'") == 1
+
+
+def test_a_handler_on_a_parent_logger_gets_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    Root(monkeypatch)
+    parent = io.StringIO()
+    monkeypatch.setattr(logging.getLogger("gridbot"), "handlers", [logging.StreamHandler(parent)])
+
+    logs.CommandLog("gridbot.commands").info("/gap %s", "8 14")
+
+    assert parent.getvalue() == "/gap 8 14\n"
+
+
+def test_nothing_is_written_below_the_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch, level=logging.WARNING)
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
+
+    assert root.stream.getvalue() == ""
+
+
+def test_without_the_plain_handler_the_line_goes_through_logging(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(logs, "_plain", None)
+    caplog.set_level(logging.INFO, logger="gridbot.commands")
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
+
+    assert [r.getMessage() for r in caplog.records] == ["/grid position=5"]
