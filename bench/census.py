@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python -m bench.census [--commands 100] [--callgrind] SUBJECT [SUBJECT...]
 
-SUBJECT is ``plain``, ``speed`` or ``bot`` (``bench/e2e_bench.py``'s three). Each is started
-against a fresh stand-in as the benchmark starts it, warmed up (20 commands, 3 s after READY),
-then asked ``--commands`` more one at a time, and only those are counted:
+SUBJECT is ``plain``, ``speed``, ``same`` or ``bot`` (``bench/e2e_bench.py``'s four). Each is
+started against a fresh stand-in as the benchmark starts it, warmed up (20 commands, 3 s after
+READY), then asked ``--commands`` more one at a time, and only those are counted:
 
 - by default, every bytecode the subject's main thread executes, per function
   (``sys.settrace`` with opcode events, switched on and off by signals): the deterministic
@@ -36,7 +36,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.e2e_bench import BOT, GUILD_SYNC, PLAIN, SPEED, Subject, burst_of, migrated
+from bench.e2e_bench import (
+    BOT,
+    GUILD_SYNC,
+    PLAIN,
+    SPEED,
+    Subject,
+    burst_of,
+    migrated,
+    same_question,
+)
 from tests.e2e.process import REPO, bot_env
 from tests.e2e.standin import StandIn
 
@@ -273,7 +282,7 @@ def collections(path: Path, commands: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.census", description=__doc__)
-    parser.add_argument("subjects", nargs="+", choices=sorted(SUBJECTS))
+    parser.add_argument("subjects", nargs="+", choices=[*sorted(SUBJECTS), "same"])
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
     parser.add_argument(
@@ -290,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, dict[str, float]] = {}
     mode = "callgrind" if args.callgrind else "gc" if args.gc else "bytecodes"
     for name in args.subjects:
-        out = asyncio.run(count(SUBJECTS[name], args.commands, mode, args.burst))
+        subject = same_question() if name == "same" else SUBJECTS[name]
+        out = asyncio.run(count(subject, args.commands, mode, args.burst))
         if mode == "gc":
             print(f"{name}: {collections(out, args.burst or args.commands)}")
         elif args.callgrind:  # callgrind_control -d wrote OUT.1; the exit wrote OUT, empty

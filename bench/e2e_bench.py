@@ -8,7 +8,11 @@ The floors are ``tests/e2e/floor_bot.py``, one command answering a constant, in 
   with ``GRIDBOT_E2E_PLAIN=1``, which makes the speed packages and uvloop unimportable): what a
   user would otherwise build, and the floor the targets are set against;
 - **speed**: ``discord.py[speed]`` (orjson, zstandard, aiodns, Brotli) on uvloop, the set-up
-  the bot itself runs on: the bot's overhead over it is ours alone.
+  the bot itself runs on;
+- **same**: the bot's question answered with a constant (``tests/e2e/same_floor.py``): the
+  speed set-up, ``/grid position event`` with the bot's option ranges, in a cog of an
+  ``AutoShardedBot``, answering the bot's own embed for ``/grid 5``, built once. discord.py's
+  work for options, cogs and an embed is in it; what the bot costs beyond it is our code alone.
 
 Each subject is started as the e2e tests start it (``tests/e2e/process.py``: ``python -m
 tests.e2e.launch <module>``, clean environment, seed data) against a fresh stand-in; the
@@ -69,7 +73,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.launch import PLAIN as PLAIN_ENV
-from tests.e2e.process import BotProcess, bot_env
+from tests.e2e.process import SEED_DATA, BotProcess, bot_env
+from tests.e2e.same_floor import EMBED_ENV
 from tests.e2e.standin import CallbackResult, StandIn
 from tests.e2e.standin.server import CALLBACK
 
@@ -97,7 +102,8 @@ LATENCY_RATIO = 0.90
 CPU_RATIO = 1.00
 """CPU per command at most this × the plain floor's."""
 CPU_OVERHEAD_RATIO = 1.05
-"""CPU per command at most this × the speed floor's: what our own code may add."""
+"""CPU per command at most this × the speed floor's, and × the same-question floor's: what our
+own code may add."""
 THROUGHPUT_RATIO = 1.00
 """Burst throughput at least this × the plain floor's."""
 
@@ -122,7 +128,20 @@ class Subject:
 PLAIN = Subject("plain", "tests.e2e.floor_bot", "floor", {}, env=((PLAIN_ENV, "1"),))
 SPEED = Subject("speed", "tests.e2e.floor_bot", "floor", {})
 BOT = Subject("bot", "bot", "grid", {"position": 5})
-FLOORS = (PLAIN, SPEED)
+
+
+def same_question() -> Subject:
+    """The same-question floor, given the bot's answer to ``/grid 5`` on the seed grid."""
+    from bot.core import queries
+    from bot.core.loader import load_grid
+    from bot.rendered import render
+
+    grid = load_grid(SEED_DATA / "2003-1000km-le-mans-qualifying.md")
+    _cards, embed = render(queries.grid_or_slot(grid, 5))
+    answer = json.dumps(embed.to_dict())
+    return Subject(
+        "same", "tests.e2e.same_floor", "grid", {"position": 5}, env=((EMBED_ENV, answer),)
+    )
 
 
 @dataclass(frozen=True)
@@ -552,6 +571,9 @@ class Metric:
     plain_bound: float | None = None
     speed_bound: float | None = None
     higher_is_better: bool = False
+    same: float = float("nan")
+    """The same-question floor's value."""
+    same_bound: float | None = None
 
     @staticmethod
     def _ratio(bot: float, floor: float) -> float:
@@ -569,6 +591,11 @@ class Metric:
         """The bot / the speed floor."""
         return self._ratio(self.bot, self.speed)
 
+    @property
+    def same_ratio(self) -> float:
+        """The bot / the same-question floor."""
+        return self._ratio(self.bot, self.same)
+
     def _within(self, ratio: float, bound: float) -> bool:
         return ratio >= bound if self.higher_is_better else ratio <= bound
 
@@ -582,6 +609,8 @@ class Metric:
             parts.append(f"{sign} {self.plain_bound:.2f}× plain")
         if self.speed_bound is not None:
             parts.append(f"{sign} {self.speed_bound:.2f}× speed")
+        if self.same_bound is not None:
+            parts.append(f"{sign} {self.same_bound:.2f}× same")
         return ", ".join(parts)
 
     @property
@@ -593,13 +622,16 @@ class Metric:
             for ratio, bound in (
                 (self.ratio, self.plain_bound),
                 (self.speed_ratio, self.speed_bound),
+                (self.same_ratio, self.same_bound),
             )
             if bound is not None
         ]
         return all(checks) if checks else None
 
     def value(self, which: str) -> str:
-        number = {"plain": self.plain, "speed": self.speed, "bot": self.bot}[which]
+        number = {"plain": self.plain, "speed": self.speed, "same": self.same, "bot": self.bot}[
+            which
+        ]
         return shown(number, self.unit)
 
 
@@ -613,9 +645,15 @@ def shown(number: float, unit: str) -> str:
     return f"{number:.2f} {unit}" if unit in ("s", "ms") else f"{number:.1f} MiB"
 
 
-def compare(plain: Summary, speed: Summary, bot: Summary) -> list[Metric]:
+def compare(
+    plain: Summary, speed: Summary, bot: Summary, same: Summary | None = None
+) -> list[Metric]:
     def metric(name: str, unit: str, key: str, **bounds: Any) -> Metric:
-        values = (getattr(summary, key) for summary in (plain, speed, bot))
+        values = [getattr(summary, key) for summary in (plain, speed, bot)]
+        if same is None:
+            bounds.pop("same_bound", None)
+        else:
+            bounds["same"] = getattr(same, key)
         return Metric(name, unit, *values, **bounds)
 
     return [
@@ -629,6 +667,7 @@ def compare(plain: Summary, speed: Summary, bot: Summary) -> list[Metric]:
             "cpu_sequential_us",
             plain_bound=CPU_RATIO,
             speed_bound=CPU_OVERHEAD_RATIO,
+            same_bound=CPU_OVERHEAD_RATIO,
         ),
         metric(
             "burst throughput",
@@ -649,15 +688,18 @@ def compare(plain: Summary, speed: Summary, bot: Summary) -> list[Metric]:
 
 
 def table(metrics: list[Metric]) -> str:
-    head = f"{'metric':<19}{'plain':>11}{'speed':>11}{'bot':>11}{'bot/plain':>10}{'bot/speed':>10}"
-    lines = [f"{head}  target"]
+    head = f"{'metric':<19}" + "".join(f"{name:>11}" for name in ("plain", "speed", "same", "bot"))
+    lines = [head + "".join(f"{name:>10}" for name in ("bot/plain", "bot/speed", "bot/same"))]
+    lines[0] += "  target"
     for m in metrics:
         verdict = "" if m.met is None else ("  met" if m.met else "  MISSED")
-        ratios = "" if m.unit == "lost" else f"{m.ratio:>9.2f}×{m.speed_ratio:>9.2f}×"
-        lines.append(
-            f"{m.name:<19}{m.value('plain'):>11}{m.value('speed'):>11}{m.value('bot'):>11}"
-            f"{ratios:<20}  {m.target}{verdict}".rstrip()
+        ratios = (
+            ""
+            if m.unit == "lost"
+            else f"{m.ratio:>9.2f}×{m.speed_ratio:>9.2f}×{m.same_ratio:>9.2f}×"
         )
+        values = "".join(f"{m.value(which):>11}" for which in ("plain", "speed", "same", "bot"))
+        lines.append(f"{m.name:<19}{values}{ratios:<30}  {m.target}{verdict}".rstrip())
     return "\n".join(lines)
 
 
@@ -693,7 +735,7 @@ def extra_table(plain: Summary, speed: Summary, others: dict[str, Summary]) -> s
 
 
 async def bench(plan: Plan) -> list[Metric]:
-    subjects = (*FLOORS, BOT, *plan.extra)
+    subjects = (PLAIN, SPEED, same_question(), BOT, *plan.extra)
     runs: dict[str, list[Run]] = {subject.name: [] for subject in subjects}
     with tempfile.TemporaryDirectory(prefix="gridbot-e2e-bench-") as tmp:
         for number in range(plan.rounds):
@@ -706,11 +748,12 @@ async def bench(plan: Plan) -> list[Metric]:
                 runs[subject.name].append(run)
                 print(f"  round {number + 1}: {describe(run)}", flush=True)
     plain, speed = summarise(runs[PLAIN.name]), summarise(runs[SPEED.name])
+    same = summarise(runs["same"])
     if plan.extra:
         others = {subject.name: summarise(runs[subject.name]) for subject in subjects[2:]}
         print(extra_table(plain, speed, others))
         print()
-    return compare(plain, speed, summarise(runs[BOT.name]))
+    return compare(plain, speed, summarise(runs[BOT.name]), same)
 
 
 def pairs(items: list[str]) -> list[tuple[str, str]]:
@@ -777,7 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     if bad := [i for i in args.also if i.partition("=")[2].split(",")[0] not in ("floor", "bot")]:
         parser.error(f"--also takes LABEL=floor,... or LABEL=bot,..., not {bad[0]!r}")
     labels = [item.partition("=")[0] for item in args.variant + args.also]
-    taken = {PLAIN.name, SPEED.name, BOT.name, *[x for x in labels if labels.count(x) > 1]}
+    taken = {PLAIN.name, SPEED.name, "same", BOT.name, *[x for x in labels if labels.count(x) > 1]}
     if clash := taken & set(labels):
         parser.error(f"--variant and --also labels must be new names, not {sorted(clash)[0]!r}")
     variants = tuple(
@@ -796,7 +839,8 @@ def main(argv: list[str] | None = None) -> int:
         args.empty_database,
     )
     print(
-        "end to end over the loopback stand-in, the plain floor, the speed floor and the bot "
+        "end to end over the loopback stand-in, the plain, speed and same-question floors and "
+        "the bot "
         f"taking turns: {plan.rounds} rounds, {plan.sequential} sequential, "
         f"{plan.bursts} bursts of {plan.burst} each",
         flush=True,
@@ -808,13 +852,14 @@ def main(argv: list[str] | None = None) -> int:
     print(table(metrics))
     print(f"({time.monotonic() - started:.0f} s)")
     if plan.profile:
-        print(f"profiles: {plan.profile}/{{plain,speed,bot}}.txt, .folded, .importtime")
+        print(f"profiles: {plan.profile}/{{plain,speed,same,bot}}.txt, .folded, .importtime")
     if args.json:
         rows = [
             {
                 **asdict(m),
                 "ratio": m.ratio,
                 "speed_ratio": m.speed_ratio,
+                "same_ratio": m.same_ratio,
                 "target": m.target,
                 "met": m.met,
             }

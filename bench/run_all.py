@@ -282,7 +282,7 @@ def watch_rows(out: Output) -> list[Row]:
 
 
 def e2e_rows(results: Path) -> list[Row]:
-    """The bot against the plain floor (and the speed floor, where a target names it)."""
+    """The bot against the plain floor, the speed floor and the same-question floor."""
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
         unit = metric["unit"]
@@ -297,6 +297,8 @@ def e2e_rows(results: Path) -> list[Row]:
                 f"{metric['ratio']:.2f}× ({shown.format(bot)} vs {shown.format(plain)}); "
                 f"{metric['speed_ratio']:.2f}× speed floor ({shown.format(speed)})"
             )
+            if "same" in metric:
+                value += f"; {metric['same_ratio']:.2f}× same-question floor"
         name = "e2e commands lost" if unit == "lost" else f"e2e {metric['name']}, bot/plain floor"
         rows.append(
             Row(

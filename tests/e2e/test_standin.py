@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from .conftest import StartBot, until_serving
 from .floor_bot import FLOOR_ANSWER
 from .probe_bot import PNG
+from .same_floor import EMBED_ENV
 from .standin import StandIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]
@@ -28,6 +30,28 @@ async def test_floor_bot_logs_in_syncs_and_answers(standin: StandIn, start_bot: 
     connect = standin.requests("WS CONNECT")[0]
     # discord.py[speed] brings zstandard, and discord.py asks for zstd-stream with it.
     assert connect.query == {"v": "10", "encoding": "json", "compress": "zstd-stream"}
+
+
+async def test_same_question_floor_answers_the_bots_question_with_the_embed_it_is_given(
+    standin: StandIn, start_bot: StartBot
+) -> None:
+    from bench.e2e_bench import same_question
+
+    ((_, embed),) = same_question().env
+    bot = await start_bot(standin, "tests.e2e.same_floor", **{EMBED_ENV: embed})
+    await until_serving(standin, bot)
+
+    answer = await standin.ask("grid", position=5)
+
+    assert answer.type == 4
+    assert answer.data["embeds"] == [json.loads(embed)]
+    assert json.loads(embed)["title"] == "P5 · #14 MG Lola EX257"
+    (sync,) = standin.requests("PUT /applications/{application_id}/guilds/{guild_id}/commands")
+    (grid,) = sync.json
+    options = {
+        o["name"]: (o["type"], o.get("min_value"), o.get("max_value")) for o in grid["options"]
+    }
+    assert options == {"position": (4, 1, 1000), "event": (3, None, None)}
 
 
 async def test_floor_bot_as_plain_discord_py_speaks_zlib_on_asyncio(

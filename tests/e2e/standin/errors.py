@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from typing import Any
 
 from aiohttp import web
 
+from . import codec
+
 
 def discord_json(payload: Any, *, status: int = 200) -> web.Response:
     """JSON with ``Content-Type`` exactly ``application/json`` (discord.py compares it verbatim)."""
     response = web.Response(
-        body=json.dumps(payload, separators=(",", ":")).encode(),
+        body=codec.dumps(payload),
         status=status,
         content_type="application/json",
     )

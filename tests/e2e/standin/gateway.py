@@ -15,7 +15,6 @@ closed with 4011 (sharding required) and one with a shard outside ``[0, count)``
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import zlib
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
-from . import payloads
+from . import codec, payloads
 from .recorder import Recorded, Recorder
 from .snowflakes import session_id
 
@@ -104,11 +103,11 @@ class Connection:
         return self.sent_code if self.closed_by == "server" else self.ws.close_code
 
     async def send(self, frame: JSON) -> None:
-        text = json.dumps(frame, separators=(",", ":"))
+        data = codec.dumps(frame)
         if self.compressor is None:
-            await self.ws.send_str(text)
+            await self.ws.send_str(data.decode())
         else:
-            await self.ws.send_bytes(self.compressor.pack(text.encode()))
+            await self.ws.send_bytes(self.compressor.pack(data))
 
 
 def shard_of(guild_id: int, count: int) -> int:
@@ -257,7 +256,7 @@ class Gateway:
 
     async def _receive(self, conn: Connection, text: str) -> None:
         try:
-            frame = json.loads(text)
+            frame = codec.loads(text)
             op, data = frame["op"], frame.get("d")
         except (ValueError, KeyError, TypeError):
             await conn.close(4002, b"Error while decoding payload.")

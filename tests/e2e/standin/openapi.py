@@ -42,6 +42,8 @@ from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import codec
+
 JSON = dict[str, Any]
 SPEC_ENV = "GRIDBOT_DISCORD_OPENAPI"
 REPO = Path(__file__).resolve().parents[3]
@@ -150,7 +152,7 @@ class BodySchemas:
         for candidates in self.templates.values():
             candidates.sort(key=lambda t: -t.literals)
         self._validators: dict[tuple[str, str], Any] = {}
-        self._verdicts: dict[tuple[str, str, str], Verdict] = {}
+        self._verdicts: dict[tuple[str, str, bytes], Verdict] = {}
 
     def operation(self, method: str, path: str) -> str | None:
         """The description's path template for ``method path``, or ``None``."""
@@ -188,7 +190,7 @@ class BodySchemas:
         validator = self.validator(method, template)
         if validator is None:
             return None
-        key = (method, template, json.dumps(body, sort_keys=True, separators=(",", ":")))
+        key = (method, template, codec.dumps(body, sort_keys=True))
         verdict = self._verdicts.get(key)
         if verdict is None:
             found: list[Problem] = []

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from . import errors
+from . import codec, errors
 from .attachments import ROUTE as CDN_ROUTE
 from .attachments import Attachments
 from .commands import CommandStore, validate
@@ -33,7 +32,7 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, list[RecordedFile]]:
     if not raw:
         return None, []
     if content_type.startswith("application/json"):
-        return json.loads(raw), []
+        return codec.loads(raw), []
     if not content_type.startswith("multipart/form-data"):
         return raw.decode(errors="replace"), []
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
@@ -45,7 +44,7 @@ def parse_body(content_type: str, raw: bytes) -> tuple[Any, list[RecordedFile]]:
         data = part.get_payload(decode=True)
         assert isinstance(data, bytes)
         if name == "payload_json":
-            payload = json.loads(data)
+            payload = codec.loads(data)
         else:
             files.append(
                 RecordedFile(str(name), part.get_filename() or "", part.get_content_type(), data)
