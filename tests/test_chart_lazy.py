@@ -20,8 +20,10 @@ UNASKED = (
     "filelock",
     "rapidfuzz",
     "xml.etree.ElementTree",
+    "multiprocessing",
 )
-"""Imported only when a setting, a database or a command needs them."""
+"""Imported only when a setting, a database or a command needs them (multiprocessing: the chart
+workers, whose pool starts a resource-tracker process of its own, made for the first chart)."""
 
 START_UP = f"""
 import asyncio, json, sys

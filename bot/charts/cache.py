@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -103,7 +102,14 @@ class ChartCache:
         self._drawing = 0
         self._has_express = express
         self._express_busy = False
-        self._pool = self._new_pool()
+        self._pool: Executor | None = None
+        """Made for the first chart: a process pool's queue starts multiprocessing's resource
+        tracker, a process of its own, which a bot nobody asks for a chart does not need."""
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            self._pool = self._new_pool()
+        return self._pool
 
     def _new_pool(self) -> Executor:
         """Where charts are drawn. matplotlib holds the interpreter lock for long stretches:
@@ -114,6 +120,9 @@ class ChartCache:
         size = self.workers + self._has_express
         if self.render is not render_png:
             return ThreadPoolExecutor(size, thread_name_prefix="chart")
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["bot.charts.worker"])
         return ProcessPoolExecutor(max_workers=size, mp_context=context)
@@ -136,7 +145,7 @@ class ChartCache:
             raise QueryError(SLOW) from None
         except BrokenExecutor:  # a drawing process died: the next chart gets a new pool
             log.exception("a chart process died; starting new ones")
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._executor().shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
             raise QueryError(BROKEN) from None
 
@@ -179,7 +188,8 @@ class ChartCache:
             else:
                 self._drawing += 1
             job = self._jobs[key]
-            drawing = asyncio.get_running_loop().run_in_executor(self._pool, self.render, job.data)
+            pool = self._executor()
+            drawing = asyncio.get_running_loop().run_in_executor(pool, self.render, job.data)
             drawing.add_done_callback(partial(self._finish, key, express))
 
     def _forget_idle(self) -> None:
@@ -229,4 +239,5 @@ class ChartCache:
             for key in line:
                 self._jobs.pop(key).done.cancel()
         self._lines.clear()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
