@@ -67,6 +67,8 @@ BURST_GRACE = 30.0
 HEARD_TIMEOUT = 30.0
 BURST_PAUSE = 0.5
 DISCORD_DEADLINE_MS = 3000.0
+DEFERRED = 5
+"""The callback type of a deferred answer ("the bot is thinking")."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class Run:
     wrong: list[str] = field(default_factory=list)
     late: int = 0
     """Answered, but after Discord's 3 s (with a longer ``--deadline``)."""
+    deferred: int = 0
+    """Acknowledged in time as "thinking" (a cold server's library still being read, see
+    ``bot.tenancy.DEFER_AFTER``), then answered by a followup: its answer is checked."""
     notify_ms: list[float] = field(default_factory=list)
     """NOTIFY heard → the other process answers from the change."""
     change_ms: list[float] = field(default_factory=list)
@@ -246,7 +251,15 @@ async def burst(standin: StandIn, guilds: list[int], run: Run | None, plan: Plan
         latency = (record.at - standin.interactions.by_id[interaction].dispatched_at) * 1000
         run.latencies_ms.append(latency)
         run.late += latency > DISCORD_DEADLINE_MS
-        embeds = (record.json or {}).get("data", {}).get("embeds") or [{}]
+        data = (record.json or {}).get("data") or {}
+        if (record.json or {}).get("type") == DEFERRED:
+            run.deferred += 1
+            try:
+                data = (await standin.wait_for_followup(interaction, timeout=BURST_GRACE)).body
+            except (TimeoutError, AssertionError) as error:
+                run.wrong.append(f"position {position}: deferred, then no answer ({error})")
+                continue
+        embeds = data.get("embeds") or [{}]
         title = str(embeds[0].get("title", ""))
         if not title.startswith(f"P{position} "):
             run.wrong.append(f"position {position}: {title}")
@@ -329,6 +342,7 @@ class Summary:
     lost: int
     wrong: int
     late: int
+    deferred: int
     notify_p50_ms: float
     notify_max_ms: float
     change_p50_ms: float
@@ -350,6 +364,7 @@ def summarise(runs: list[Run]) -> Summary:
         lost=sum(run.lost for run in runs),
         wrong=sum(len(run.wrong) for run in runs),
         late=sum(run.late for run in runs),
+        deferred=sum(run.deferred for run in runs),
         notify_p50_ms=statistics.median(notified),
         notify_max_ms=max(notified),
         change_p50_ms=statistics.median(changed),
@@ -366,6 +381,7 @@ ROWS = (
     ("interactions sent", "sent", "{:,d}"),
     ("interactions lost", "lost", "{:d}"),
     ("answered after Discord's 3 s", "late", "{:,d}"),
+    ("deferred, then answered", "deferred", "{:,d}"),
     ("NOTIFY → answered from the change, p50", "notify_p50_ms", "{:.1f} ms"),
     ("NOTIFY → answered from the change, max", "notify_max_ms", "{:.1f} ms"),
     ("change answered → answered from it, p50", "change_p50_ms", "{:.1f} ms"),
@@ -390,7 +406,8 @@ def describe(run: Run) -> str:
     p50 = statistics.median(run.latencies_ms) if run.latencies_ms else float("nan")
     return (
         f"{run.subject:<7} serving after {run.startup_s:.1f} s, RSS {run.rss_mb:.0f} MiB, "
-        f"{run.answered}/{run.sent} answered ({run.late} after 3 s; p50 {p50:.0f} ms), bursts "
+        f"{run.answered}/{run.sent} answered ({run.late} after 3 s, {run.deferred} deferred; "
+        f"p50 {p50:.0f} ms), bursts "
         f"{', '.join(f'{rate:,.0f}' for rate in run.rates)}/s, propagation p50 "
         f"{statistics.median(run.notify_ms):.1f} ms after NOTIFY "
         f"({statistics.median(run.polls):.0f} asks), exit {run.exit_codes}"
