@@ -40,12 +40,21 @@ class BotProcess:
     """``python -m tests.e2e.launch <module>`` with ``env``, from ``cwd`` (so no stray ``.env``)."""
 
     def __init__(
-        self, env: dict[str, str], cwd: Path, module: str = "bot", args: tuple[str, ...] = ()
+        self,
+        env: dict[str, str],
+        cwd: Path,
+        module: str = "bot",
+        args: tuple[str, ...] = (),
+        *,
+        log_file: Path | None = None,
     ) -> None:
         self.env = env
         self.cwd = cwd
         self.module = module
         self.args = args
+        self.log_file = log_file
+        """Where stdout and stderr go instead of pipes this process reads (the benchmarks: a
+        line the bot logs per command is then no work for the process timing it)."""
         self.proc: asyncio.subprocess.Process | None = None
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -54,12 +63,20 @@ class BotProcess:
         """Set whenever a line is read: what :meth:`wait_for_output` waits on."""
 
     async def start(self) -> Self:
+        command = (sys.executable, "-m", "tests.e2e.launch", self.module, *self.args)
+        if self.log_file is not None:
+            with self.log_file.open("ab") as log:
+                self.proc = await asyncio.create_subprocess_exec(
+                    *command,
+                    env=self.env,
+                    cwd=self.cwd,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=asyncio.subprocess.STDOUT,
+                )
+            return self
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "tests.e2e.launch",
-            self.module,
-            *self.args,
+            *command,
             env=self.env,
             cwd=self.cwd,
             stdin=asyncio.subprocess.DEVNULL,
@@ -80,7 +97,9 @@ class BotProcess:
 
     @property
     def output(self) -> str:
-        """Everything printed so far, stdout then stderr."""
+        """Everything printed so far, stdout then stderr (or the log file, as written)."""
+        if self.log_file is not None:
+            return self.log_file.read_text(encoding="utf-8", errors="replace")
         return "".join(self.stdout) + "".join(self.stderr)
 
     async def wait_for_output(self, text: str, *, timeout: float = 10.0) -> None:  # noqa: ASYNC109

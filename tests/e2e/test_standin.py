@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import signal
+from pathlib import Path
 
 import pytest
 
 from .conftest import StartBot, until_serving
 from .floor_bot import FLOOR_ANSWER
 from .probe_bot import PNG
+from .process import BotProcess, bot_env
 from .same_floor import EMBED_ENV
 from .standin import StandIn
 
@@ -129,3 +131,20 @@ async def test_probe_defer_followup_file_and_autocomplete(
         "Spa",
         "Silverstone",
     ]
+
+
+async def test_a_bot_process_writing_to_a_log_file_answers_and_its_output_is_read_there(
+    standin: StandIn, tmp_path: Path
+) -> None:
+    # The benchmarks start their subjects so: a line per command is then no work for the
+    # process that times them.
+    guild = str(standin.world.guild_id)
+    env = bot_env(standin.base_url, standin.world.token, tmp_path, GRIDBOT_DEV_GUILD_ID=guild)
+    log = tmp_path / "output.log"
+    async with BotProcess(env, tmp_path, "bot", log_file=log) as bot:
+        await until_serving(standin, bot)
+        answer = await standin.ask("grid", position=5)
+        assert answer.type == 4
+    assert bot.stdout == bot.stderr == [], "nothing read through pipes"
+    assert "gridbot.commands: /grid position=5" in bot.output
+    assert bot.output == log.read_text(encoding="utf-8")
