@@ -17,7 +17,9 @@ READY), then asked ``--commands`` more one at a time, and only those are counted
 - ``--callgrind``: every machine instruction instead (valgrind's callgrind, instrumentation
   switched on for the counted commands only; C code included: orjson, zstd, the interpreter),
   written to ``bench/out/callgrind-SUBJECT.out``, for ``callgrind_annotate``. About 30 s a
-  subject.
+  subject. With ``--cache-sim`` also the simulated cache misses (first level, instructions and
+  data, and last level) and valgrind's rough estimate of cycles from them, Ir + 10 × L1 misses
+  + 100 × LL misses: whether the same instructions cost one subject more than another.
 
 Neither says how long an instruction takes (cache misses, the machine's other load): that is
 what ``e2e_bench``'s CPU time measures.
@@ -142,7 +144,9 @@ signal.signal(signal.SIGUSR2, stop)
 LAUNCH = "from tests.e2e import launch\nlaunch.main()\n"
 
 
-async def count(subject: Subject, commands: int, mode: str, burst: int = 0) -> Path:
+async def count(
+    subject: Subject, commands: int, mode: str, burst: int = 0, *, cache_sim: bool = False
+) -> Path:
     """Start ``subject``, warm it up, count ``commands`` commands one at a time (or, with
     ``burst``, one burst of that many after an uncounted one); the file written."""
     callgrind = mode == "callgrind"
@@ -172,6 +176,8 @@ async def count(subject: Subject, commands: int, mode: str, burst: int = 0) -> P
             python = [sys.executable, "-c", code]
             if callgrind:
                 valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+                if cache_sim:
+                    valgrind.append("--cache-sim=yes")
                 python = [*valgrind, f"--callgrind-out-file={out}", *python]
             process = await asyncio.create_subprocess_exec(
                 *python,
@@ -230,6 +236,32 @@ def read(path: Path, commands: int) -> dict[str, float]:
     return found
 
 
+def totals(path: Path) -> dict[str, int]:
+    """Callgrind's totals by event (``Ir``, and with the cache simulated ``D1mr`` and the
+    others), from the ``events:`` and ``summary:`` (or ``totals:``) lines of its file."""
+    events: list[str] = []
+    numbers: list[int] = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith(("summary:", "totals:")):
+            numbers = [int(n) for n in line.split()[1:]]
+    return dict(zip(events, numbers, strict=False))
+
+
+def cache_line(path: Path, commands: int) -> str:
+    """Per command: L1 and last-level misses from callgrind's totals, and the estimated
+    cycles (valgrind's manual: Ir + 10 × L1 misses + 100 × LL misses)."""
+    found = totals(path)
+    l1 = sum(found.get(k, 0) for k in ("I1mr", "D1mr", "D1mw"))
+    last = sum(found.get(k, 0) for k in ("ILmr", "DLmr", "DLmw"))
+    cycles = found.get("Ir", 0) + 10 * l1 + 100 * last
+    return (
+        f"L1 misses {l1 / commands:,.0f}, LL misses {last / commands:,.0f}, "
+        f"estimated cycles {cycles / commands:,.0f} per command"
+    )
+
+
 def package(where: str) -> str:
     """``discord/app_commands`` for discord.py's subpackages, else the top-level name."""
     parts = where.split(":")[0].split("/")
@@ -286,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
     parser.add_argument(
+        "--cache-sim", action="store_true", help="with --callgrind: cache misses and cycles too"
+    )
+    parser.add_argument(
         "--gc", action="store_true", help="count garbage collections and their time instead"
     )
     parser.add_argument(
@@ -300,17 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     mode = "callgrind" if args.callgrind else "gc" if args.gc else "bytecodes"
     for name in args.subjects:
         subject = same_question() if name == "same" else SUBJECTS[name]
-        out = asyncio.run(count(subject, args.commands, mode, args.burst))
+        out = asyncio.run(count(subject, args.commands, mode, args.burst, cache_sim=args.cache_sim))
         if mode == "gc":
             print(f"{name}: {collections(out, args.burst or args.commands)}")
         elif args.callgrind:  # callgrind_control -d wrote OUT.1; the exit wrote OUT, empty
             Path(f"{out}.1").replace(out)
-            summary = subprocess.run(
-                ["callgrind_annotate", str(out)], capture_output=True, text=True, check=True
-            ).stdout
-            total = re.search(r"([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", summary)
-            instructions = int(total[1].replace(",", "")) if total else 0
+            instructions = totals(out).get("Ir", 0)
             print(f"{name}: {instructions / args.commands:,.0f} instructions per command ({out})")
+            if args.cache_sim:
+                print(f"  {cache_line(out, args.commands)}")
         else:
             counts[name] = read(out, args.commands)
             print(f"{name}: {sum(counts[name].values()):,.0f} bytecodes per command ({out})")
