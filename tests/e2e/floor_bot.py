@@ -35,13 +35,18 @@ async def floor(interaction: discord.Interaction) -> None:
     await interaction.response.send_message(FLOOR_ANSWER)
 
 
-def main() -> None:
+def uvloop_if_installed() -> None:
+    """uvloop as the event loop, as a bot on the speed set-up runs, when it can be imported."""
     try:
         import uvloop
     except ModuleNotFoundError:
         pass
     else:
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def main() -> None:
+    uvloop_if_installed()
     FloorBot().run(os.environ["DISCORD_TOKEN"])
 
 

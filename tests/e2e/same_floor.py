@@ -17,13 +17,14 @@ command tree's bookkeeping and the log line.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+from tests.e2e.floor_bot import uvloop_if_installed
 
 EMBED_ENV = "GRIDBOT_E2E_SAME_EMBED"
 MAX_CARS = 1000
@@ -62,12 +63,7 @@ class SameBot(commands.AutoShardedBot):
 
 
 def main() -> None:
-    try:
-        import uvloop
-    except ModuleNotFoundError:
-        pass
-    else:
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    uvloop_if_installed()
     embed = discord.Embed.from_dict(json.loads(os.environ[EMBED_ENV]))
     SameBot(embed).run(os.environ["DISCORD_TOKEN"])
 
