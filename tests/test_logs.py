@@ -147,3 +147,18 @@ def test_without_the_plain_handler_the_line_goes_through_logging(
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
 
     assert [r.getMessage() for r in caplog.records] == ["/grid position=5"]
+
+
+def test_the_direct_line_makes_no_log_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+
+    def no_record(*_: object, **__: object) -> logging.LogRecord:
+        raise AssertionError("a LogRecord was made: the line went through logging")
+
+    monkeypatch.setattr(logging.Logger, "makeRecord", no_record)
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
+
+    assert root.stream.getvalue().endswith(
+        " INFO     gridbot.commands: /grid position=5 (0.3 ms)\n"
+    )
