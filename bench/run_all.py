@@ -213,20 +213,20 @@ def pages_rows(out: Output) -> list[Row]:
     ]
 
 
+def bounded_rows(pattern: str, text: str) -> list[Row]:
+    """A row per line matching ``pattern``, whose groups are the name, the value, its unit and
+    the bound it must not exceed: ``stall /reload: 11.3 ms (target ≤ 50 ms)``."""
+    return [
+        Row(name, f"{number(value):g} {unit}", f"≤ {bound} {unit}", number(value) <= number(bound))
+        for name, value, unit, bound in re.findall(pattern, text, re.MULTILINE)
+    ]
+
+
 def stall_rows(out: Output) -> list[Row]:
     """Hostile grids: the worst event-loop stall per operation, RSS over replace cycles, and
     an ordinary chart behind hostile ones."""
-    rows = []
     pattern = r"^(stall .+?|ordinary /chart .+?): ([\d.]+) (ms|s) \(target ≤ ([\d.]+) (?:ms|s)\)"
-    for name, value, unit, bound in re.findall(pattern, out.text, re.MULTILINE):
-        rows.append(
-            Row(
-                name,
-                f"{number(value):g} {unit}",
-                f"≤ {bound} {unit}",
-                number(value) <= number(bound),
-            )
-        )
+    rows = bounded_rows(pattern, out.text)
     first = [number(v) for v in re.findall(r"first server lookup stall: ([\d.]+) ms", out.text)]
     if first:
         rows.append(
@@ -261,20 +261,11 @@ def readers_rows(out: Output) -> list[Row]:
 def watch_rows(out: Output) -> list[Row]:
     """Watched folders: the worst delay from a results file to its post, the event loop's
     worst stall during a burst of files, and /grid's p99 during a burst over idle."""
-    rows = []
     pattern = (
         r"^(file to post \(worst\)|stall during a burst of .+?): "
         r"([\d.]+) (s|ms) \(target ≤ ([\d.]+) (?:s|ms)\)"
     )
-    for name, value, unit, bound in re.findall(pattern, out.text, re.MULTILINE):
-        rows.append(
-            Row(
-                name,
-                f"{number(value):g} {unit}",
-                f"≤ {bound} {unit}",
-                number(value) <= number(bound),
-            )
-        )
+    rows = bounded_rows(pattern, out.text)
     during = re.search(r"^/grid while (\d+) files land: .*$", out.text, re.MULTILINE)
     if during:
         rows.append(Row(f"/grid while {during[1]} files land", during[0].split(": ", 1)[1]))
@@ -297,8 +288,7 @@ def e2e_rows(results: Path) -> list[Row]:
                 f"{metric['ratio']:.2f}× ({shown.format(bot)} vs {shown.format(plain)}); "
                 f"{metric['speed_ratio']:.2f}× speed floor ({shown.format(speed)})"
             )
-            if "same" in metric:
-                value += f"; {metric['same_ratio']:.2f}× same-question floor"
+            value += f"; {metric['same_ratio']:.2f}× same-question floor"
         name = "e2e commands lost" if unit == "lost" else f"e2e {metric['name']}, bot/plain floor"
         rows.append(
             Row(

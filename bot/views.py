@@ -147,11 +147,7 @@ async def send_pages(
     pages of the grid named by ``grid`` (a :meth:`Catalog.token_of`), else of the events."""
     embed = first if first is not None else to_embed(cards[0])
     view = buttons(TABLE if grid else EVENTS, grid, 0, len(cards), interaction.user.id)
-    if interaction.response.is_done():  # deferred (bot.tenancy.DEFER_AFTER)
-        await interaction.followup.send(
-            embed=embed, view=view or discord.utils.MISSING, ephemeral=ephemeral
-        )
-        return
-    await interaction.response.send_message(
-        embed=embed, view=view or discord.utils.MISSING, ephemeral=ephemeral
-    )
+    # A followup once the answer was deferred (bot.tenancy.DEFER_AFTER).
+    done = interaction.response.is_done()
+    send = interaction.followup.send if done else interaction.response.send_message
+    await send(embed=embed, view=view or discord.utils.MISSING, ephemeral=ephemeral)

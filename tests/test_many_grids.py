@@ -41,14 +41,19 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
+def seed_and_spa(tmp_path: Path) -> Path:
+    """An operator's folder under ``tmp_path``: the seed grid (with its sidecar) and 2004 Spa."""
     root = tmp_path / "data"
     root.mkdir()
     shutil.copy(SEED, root / SEED.name)
     shutil.copy(SEED.with_suffix(".toml"), root / SEED.with_suffix(".toml").name)
     write(root / "2004-spa-qualifying.md", SPA)
     return root
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return seed_and_spa(tmp_path)
 
 
 async def make_bot(root: Path, tmp_path: Path, **settings: Any) -> GridBot:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,10 @@ from bot.settings import Settings
 from bot.storage import notify, parse_url
 from bot.storage.identify import IdentifyQueue
 from bot.storage.notify import driver_dsn
-from tests.conftest import SEED, open_test_libraries, start_client
+from tests.conftest import open_test_libraries, start_client
 from tests.databases import fresh_postgres
 from tests.dispatch import RecordingAdapter
-from tests.test_many_grids import SPA, reload, write
+from tests.test_many_grids import SPA, reload, seed_and_spa, write
 
 DEADLINE = 30.0
 
@@ -44,12 +43,7 @@ async def stop(client: GridBot) -> None:
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """The operator's folder: the seed grid and 2004 Spa."""
-    root = tmp_path / "data"
-    root.mkdir()
-    shutil.copy(SEED, root / SEED.name)
-    shutil.copy(SEED.with_suffix(".toml"), root / SEED.with_suffix(".toml").name)
-    write(root / "2004-spa-qualifying.md", SPA)
-    return root
+    return seed_and_spa(tmp_path)
 
 
 @pytest.fixture
