@@ -46,6 +46,7 @@ from bench.e2e_bench import (
     Subject,
     burst_of,
     migrated,
+    plain_same_question,
     same_question,
 )
 from tests.e2e.process import REPO, bot_env
@@ -314,7 +315,7 @@ def collections(path: Path, commands: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.census", description=__doc__)
-    parser.add_argument("subjects", nargs="+", choices=[*sorted(SUBJECTS), "same"])
+    parser.add_argument("subjects", nargs="+", choices=[*sorted(SUBJECTS), "same", "plain-same"])
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
     parser.add_argument(
@@ -334,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, dict[str, float]] = {}
     mode = "callgrind" if args.callgrind else "gc" if args.gc else "bytecodes"
     for name in args.subjects:
-        subject = same_question() if name == "same" else SUBJECTS[name]
+        questions = {"same": same_question, "plain-same": plain_same_question}
+        subject = questions[name]() if name in questions else SUBJECTS[name]
         out = asyncio.run(count(subject, args.commands, mode, args.burst, cache_sim=args.cache_sim))
         if mode == "gc":
             print(f"{name}: {collections(out, args.burst or args.commands)}")

@@ -1,32 +1,40 @@
-"""End to end: the real bot beside two floor bots, over the loopback stand-in.
+"""End to end: the real bot beside four floor bots, over the loopback stand-in.
 
 Run: .venv/bin/python -m bench.e2e_bench [--rounds 5] [--sequential 1000] [--burst 500]
 
-The floors are ``tests/e2e/floor_bot.py``, one command answering a constant, in two set-ups:
+The floors answer a constant. ``tests/e2e/floor_bot.py`` answers ``/floor``, no options, with a
+text, in two set-ups:
 
 - **plain**: discord.py as ``pip install discord.py`` gives it, on asyncio's own loop (launched
-  with ``GRIDBOT_E2E_PLAIN=1``, which makes the speed packages and uvloop unimportable): what a
-  user would otherwise build, and the floor the targets are set against;
+  with ``GRIDBOT_E2E_PLAIN=1``, which makes the speed packages and uvloop unimportable): the
+  floor the issue set its targets against;
 - **speed**: ``discord.py[speed]`` (orjson, zstandard, aiodns, Brotli) on uvloop, the set-up
-  the bot itself runs on;
-- **same**: the bot's question answered with a constant (``tests/e2e/same_floor.py``): the
-  speed set-up, ``/grid position event`` with the bot's option ranges, in a cog of an
-  ``AutoShardedBot``, answering the bot's own embed for ``/grid 5``, built once. discord.py's
-  work for options, cogs and an embed is in it; what the bot costs beyond it is our code alone.
+  the bot itself runs on.
+
+``tests/e2e/same_floor.py`` asks the bot's question: ``/grid position event`` with the bot's
+option ranges, in a cog of an ``AutoShardedBot``, answering the bot's own embed for ``/grid
+5``, built once. discord.py's work for options, cogs and an embed is in it, and none of ours:
+
+- **same**: on the speed set-up: what the bot costs beyond it is our code alone;
+- **plain-same**: on a plain discord.py: the bot as a user would otherwise build it, the
+  targets against the plain floor checked against it too.
 
 Each subject is started as the e2e tests start it (``tests/e2e/process.py``: ``python -m
-tests.e2e.launch <module>``, clean environment, seed data) against a fresh stand-in; the
-subjects take turns, round after round (the order rotating, so that none always runs first
-after a pause), so all see the same machine. Per run:
+tests.e2e.launch <module>``, clean environment, seed data) against a stand-in of its own. In
+each round every subject is started, one after another, and then they take turns: a block of
+``SEQUENTIAL_BLOCK`` sequential commands each, then a burst each, the order rotating, so that
+a disturbance of the machine, which lasts from milliseconds to seconds, falls on every subject
+alike (with a round per subject, the bot's ratio to a floor moved from 0.6× to 1.5× from one
+round to the next). Per run:
 
 - start-up: process start to READY (guild commands synced, IDENTIFY answered with READY), the
   bot's database already at the newest revision (``python -m bot db upgrade`` beforehand,
   untimed), as at every start but the first (``--empty-database``: the first);
 - resident memory (VmRSS from ``/proc/<pid>/status``) at idle, ``IDLE_SETTLE`` (3 s) after
   READY, once ``on_ready`` and what follows it are done;
-- sequential latency: after a warm-up, ``--sequential`` commands one at a time (``/grid
-  position:5`` for the bot, ``/floor`` for the floors), each from INTERACTION_CREATE leaving
-  the stand-in to the callback arriving at it;
+- sequential latency: after a warm-up, ``--sequential`` commands one at a time, back to back
+  (``/grid position:5`` for the bot and the same-question floors, ``/floor`` for the others),
+  each from INTERACTION_CREATE leaving the stand-in to the callback arriving at it;
 - burst: ``--burst`` interactions dispatched at once, interactions per second from the first
   dispatch to the last callback; a first burst, which opens the HTTP connections (shown
   apart, as ``first burst``), then ``--bursts`` measured ones; then VmRSS again and VmHWM
@@ -36,7 +44,7 @@ after a pause), so all see the same machine. Per run:
 Also the CPU time the subject spent per command (``/proc/<pid>/task/*/schedstat``), which
 other load on the machine disturbs far less than wall-clock times. Latencies are pooled over
 the rounds, everything else is the median. The results are the bot's ratios to each floor, so
-the targets hold on any machine. This process (the stand-in) and the subject are pinned to
+the targets hold on any machine. This process (the stand-in) and the subjects are pinned to
 two different CPUs when there are two.
 
 Finding causes:
@@ -45,8 +53,10 @@ Finding causes:
 ``--variant L=DIR`` the bot again from DIR, a scratch copy of the repository with a change to
                     try, in the same alternation: a column of ratios per variant;
 ``--also L=KIND[,NAME=VALUE...]``
-                    another subject, ``floor`` or ``bot``, with extra environment, e.g.
-                    ``--also floor-nodns=floor,GRIDBOT_E2E_BLOCK=aiodns`` (``tests/e2e/launch.py``);
+                    another subject, ``floor``, ``same`` or ``bot``, with extra environment,
+                    e.g. ``--also floor-nodns=floor,GRIDBOT_E2E_BLOCK=aiodns``, or
+                    ``--also same-heavy=same,GRIDBOT_E2E_IMPORT=bot.app`` (the bot's libraries
+                    resident in the floor; ``tests/e2e/launch.py``);
 ``--bot-env N=V``   extra environment for the bot only, e.g. ``GRIDBOT_LOG_LEVEL=WARNING``.
 """
 
@@ -70,7 +80,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.e2e.launch import PLAIN as PLAIN_ENV
 from tests.e2e.process import SEED_DATA, BotProcess, bot_env
@@ -78,6 +88,7 @@ from tests.e2e.same_floor import EMBED_ENV
 from tests.e2e.standin import CallbackResult, StandIn
 from tests.e2e.standin.server import CALLBACK
 
+T = TypeVar("T")
 GUILD_SYNC = "PUT /applications/{application_id}/guilds/{guild_id}/commands"
 STARTUP_TIMEOUT = 30.0
 ANSWER_TIMEOUT = 5.0
@@ -90,6 +101,12 @@ IDLE_SETTLE = 3.0
 GUILD_CREATE has come for 2 s (``guild_ready_timeout``), and the bot's start-up database work
 follows it: the commands are timed after that, not beside it."""
 BURST_PAUSE = 0.2
+SEQUENTIAL_BLOCK = 50
+"""Sequential commands a subject answers before the next takes its turn: some 30 ms."""
+SEQUENTIAL_GAP = 0.005
+"""Seconds from a block's last answer to the next subject's turn: time for the subject that
+answered to finish what follows its answer (reading Discord's reply, its log line), a fraction
+of a millisecond, before the next is asked on the same CPU."""
 WARMUP = 20
 
 _CPUS = sorted(os.sched_getaffinity(0))
@@ -128,6 +145,7 @@ class Subject:
 PLAIN = Subject("plain", "tests.e2e.floor_bot", "floor", {}, env=((PLAIN_ENV, "1"),))
 SPEED = Subject("speed", "tests.e2e.floor_bot", "floor", {})
 BOT = Subject("bot", "bot", "grid", {"position": 5})
+PLAIN_SAME = "plain-same"
 
 
 def same_question() -> Subject:
@@ -144,6 +162,13 @@ def same_question() -> Subject:
     )
 
 
+def plain_same_question() -> Subject:
+    """The same question on a plain discord.py (``GRIDBOT_E2E_PLAIN=1``): the bot as a user
+    would otherwise build it, without the speed packages and uvloop."""
+    same = same_question()
+    return Subject(PLAIN_SAME, same.module, same.command, same.options, env=(*PLAIN.env, *same.env))
+
+
 @dataclass(frozen=True)
 class Plan:
     rounds: int = 5
@@ -151,7 +176,7 @@ class Plan:
     """Commands one at a time per run: with 200, the CPU per command of the same subject moved
     by ±20 % from round to round on this shared machine; 1,000 take some 0.5 s more a run."""
     burst: int = 500
-    bursts: int = 3
+    bursts: int = 5
     profile: Path | None = None
     bot_env: tuple[tuple[str, str], ...] = ()
     """Extra environment for the bot only (``--bot-env GRIDBOT_LOG_LEVEL=WARNING``)."""
@@ -412,32 +437,78 @@ async def ask(standin: StandIn, subject: Subject) -> CallbackResult | None:
     return answer if right(subject, answer) else None
 
 
-async def load(standin: StandIn, subject: Subject, plan: Plan, pid: int, run: Run) -> None:
-    """The sequential commands, then the bursts, with the CPU time the subject spent on them."""
-    cpu = cpu_seconds(pid)
+@dataclass
+class Live:
+    """A subject started, settled and warmed up, with its own stand-in."""
+
+    subject: Subject
+    standin: StandIn
+    process: BotProcess
+    pid: int
+    run: Run
+
+
+def turns(items: list[T], number: int) -> list[T]:
+    """``items`` starting at ``number`` (modulo their count): who goes first rotates."""
+    turn = number % len(items)
+    return items[turn:] + items[:turn]
+
+
+async def sequential(lives: list[Live], plan: Plan) -> None:
+    """``plan.sequential`` commands to each subject, one at a time, with the CPU time each
+    spent on them.
+
+    The subjects take turns in blocks of ``SEQUENTIAL_BLOCK`` commands, so that a disturbance
+    of the machine, which lasts from milliseconds to seconds, falls on all of them alike, while
+    within a block each answers commands back to back, warm, as it would alone. A block's CPU
+    time runs to ``SEQUENTIAL_GAP`` after its last answer: what follows that answer is counted,
+    and done before the next subject is asked (they share a CPU).
+    """
+    spent = dict.fromkeys([live.pid for live in lives], 0.0)
+    blocks = -(-plan.sequential // SEQUENTIAL_BLOCK)
     with stand_in_gc_paused():
-        for _ in range(plan.sequential):
-            answer = await ask(standin, subject)
-            if answer is None:
-                run.lost += 1
-            else:
-                run.latencies_ms.append(answer.latency * 1000)
-    run.cpu_sequential_us = (cpu_seconds(pid) - cpu) / plan.sequential * 1e6
-    # Opens the HTTP connections: timed apart, and what it loses is lost.
-    first = await burst_of(standin, subject, plan.burst)
-    run.first_burst_rate = plan.burst / first.seconds
-    run.lost += first.lost
-    await asyncio.sleep(BURST_PAUSE)
-    cpu, own = cpu_seconds(pid), 0.0
-    for _ in range(plan.bursts):
-        burst = await burst_of(standin, subject, plan.burst)
-        run.burst_rates.append(plan.burst / burst.seconds)
-        run.burst_p99_ms.append(burst.p99_ms)
-        run.lost += burst.lost
-        own += burst.standin_cpu
+        for block in range(blocks):
+            size = min(SEQUENTIAL_BLOCK, plan.sequential - block * SEQUENTIAL_BLOCK)
+            for live in turns(lives, block):
+                cpu = cpu_seconds(live.pid)
+                for _ in range(size):
+                    answer = await ask(live.standin, live.subject)
+                    if answer is None:
+                        live.run.lost += 1
+                    else:
+                        live.run.latencies_ms.append(answer.latency * 1000)
+                await asyncio.sleep(SEQUENTIAL_GAP)
+                spent[live.pid] += cpu_seconds(live.pid) - cpu
+    for live in lives:
+        live.run.cpu_sequential_us = spent[live.pid] / plan.sequential * 1e6
+
+
+async def bursts(lives: list[Live], plan: Plan) -> None:
+    """A first burst for each subject (it opens the HTTP connections: timed apart, and what it
+    loses is lost), then ``plan.bursts`` measured ones each, the subjects taking turns burst
+    by burst; each subject's CPU time from the start of its burst to the end of the pause
+    after it (what follows its last answer included)."""
+    for live in lives:
+        first = await burst_of(live.standin, live.subject, plan.burst)
+        live.run.first_burst_rate = plan.burst / first.seconds
+        live.run.lost += first.lost
         await asyncio.sleep(BURST_PAUSE)
-    run.cpu_burst_us = (cpu_seconds(pid) - cpu) / (plan.bursts * plan.burst) * 1e6
-    run.standin_cpu_burst_us = own / (plan.bursts * plan.burst) * 1e6
+    spent = dict.fromkeys([live.pid for live in lives], 0.0)
+    own = dict.fromkeys([live.pid for live in lives], 0.0)
+    for number in range(plan.bursts):
+        for live in turns(lives, number):
+            cpu = cpu_seconds(live.pid)
+            burst = await burst_of(live.standin, live.subject, plan.burst)
+            await asyncio.sleep(BURST_PAUSE)
+            spent[live.pid] += cpu_seconds(live.pid) - cpu
+            own[live.pid] += burst.standin_cpu
+            live.run.burst_rates.append(plan.burst / burst.seconds)
+            live.run.burst_p99_ms.append(burst.p99_ms)
+            live.run.lost += burst.lost
+    items = plan.bursts * plan.burst
+    for live in lives:
+        live.run.cpu_burst_us = spent[live.pid] / items * 1e6
+        live.run.standin_cpu_burst_us = own[live.pid] / items * 1e6
 
 
 async def migrated(env: dict[str, str], workdir: Path) -> None:
@@ -459,8 +530,16 @@ async def migrated(env: dict[str, str], workdir: Path) -> None:
         raise RuntimeError(f"python -m bot db upgrade failed: {errors.decode()}")
 
 
-async def measure(subject: Subject, workdir: Path, plan: Plan, *, profile: bool) -> Run:
-    """Start ``subject`` against a fresh stand-in and take every measurement of one run."""
+async def start(
+    subject: Subject,
+    workdir: Path,
+    plan: Plan,
+    stack: contextlib.AsyncExitStack,
+    *,
+    profile: bool,
+) -> Live:
+    """Start ``subject`` against a fresh stand-in (both closed with ``stack``): its start-up,
+    idle memory, first answer and warm-up."""
     run = Run(subject.name)
     extra = {"PYTHONPROFILEIMPORTTIME": "1"} if profile else {}
     extra.update(subject.env)
@@ -468,59 +547,76 @@ async def measure(subject: Subject, workdir: Path, plan: Plan, *, profile: bool)
         extra.update(plan.bot_env)
     if subject.source is not None:
         extra["PYTHONPATH"] = str(subject.source)
-    async with StandIn(deadline=ACK_DEADLINE) as standin:
-        guild = str(standin.world.guild_id)
-        env = bot_env(
-            standin.base_url, standin.world.token, workdir, GRIDBOT_DEV_GUILD_ID=guild, **extra
-        )
-        if subject.is_bot and not plan.empty_database:
-            await migrated(env, workdir)
-        # The subject's output to a file, as a service's goes to its journal: read through a
-        # pipe here, the bot's line per command cost this process (the stand-in) 10-30 µs each.
-        process = BotProcess(env, workdir, subject.module, log_file=workdir / "output.log")
-        started = time.monotonic()
-        async with process:
-            assert process.proc is not None
-            pid = process.proc.pid
-            if PINNED:
-                with contextlib.suppress(ProcessLookupError):  # it may already have failed
-                    os.sched_setaffinity(pid, PINNED[1])
-            try:
-                (sync,) = await standin.wait_for_key(GUILD_SYNC, timeout=STARTUP_TIMEOUT)
-                (identify,) = await standin.wait_for_key("WS IDENTIFY", timeout=STARTUP_TIMEOUT)
-            except TimeoutError as error:
-                message = f"{subject.name} did not come up: {error}\n{process.output}"
-                raise RuntimeError(message) from None
-            run.startup_s = max(sync.at, identify.at) - started
-            await asyncio.sleep(IDLE_SETTLE)
-            run.rss_idle_mb = memory(pid)["VmRSS"]
+    standin = await stack.enter_async_context(StandIn(deadline=ACK_DEADLINE))
+    guild = str(standin.world.guild_id)
+    env = bot_env(
+        standin.base_url, standin.world.token, workdir, GRIDBOT_DEV_GUILD_ID=guild, **extra
+    )
+    if subject.is_bot and not plan.empty_database:
+        await migrated(env, workdir)
+    # The subject's output to a file, as a service's goes to its journal: read through a pipe
+    # here, the bot's line per command cost this process (the stand-in) 10-30 µs each.
+    process = BotProcess(env, workdir, subject.module, log_file=workdir / "output.log")
+    started = time.monotonic()
+    await stack.enter_async_context(process)
+    assert process.proc is not None
+    pid = process.proc.pid
+    if PINNED:
+        with contextlib.suppress(ProcessLookupError):  # it may already have failed
+            os.sched_setaffinity(pid, PINNED[1])
+    try:
+        (sync,) = await standin.wait_for_key(GUILD_SYNC, timeout=STARTUP_TIMEOUT)
+        (identify,) = await standin.wait_for_key("WS IDENTIFY", timeout=STARTUP_TIMEOUT)
+    except TimeoutError as error:
+        message = f"{subject.name} did not come up: {error}\n{process.output}"
+        raise RuntimeError(message) from None
+    run.startup_s = max(sync.at, identify.at) - started
+    await asyncio.sleep(IDLE_SETTLE)
+    run.rss_idle_mb = memory(pid)["VmRSS"]
+    first = await ask(standin, subject)
+    if first is None:
+        message = f"{subject.name} did not answer /{subject.command}\n{process.output}"
+        raise RuntimeError(message)
+    run.first_answer_ms = first.latency * 1000
+    for _ in range(WARMUP):
+        if await ask(standin, subject) is None:
+            run.lost += 1
+    return Live(subject, standin, process, pid, run)
 
-            first = await ask(standin, subject)
-            if first is None:
-                message = f"{subject.name} did not answer /{subject.command}\n{process.output}"
-                raise RuntimeError(message)
-            run.first_answer_ms = first.latency * 1000
-            for _ in range(WARMUP):
-                if await ask(standin, subject) is None:
-                    run.lost += 1
 
-            profiler = Profiler(plan.profile, subject.name) if profile and plan.profile else None
-            if profiler:
-                profiler.start(pid)
-            try:
-                await load(standin, subject, plan, pid, run)
-            finally:
-                if profiler:
-                    profiler.stop()
-            status = memory(pid)
-            run.rss_burst_mb, run.hwm_mb = status["VmRSS"], status["VmHWM"]
-        run.exit_code = process.returncode
-    if profile and plan.profile:
-        lines = process.output.splitlines(keepends=True)
-        imports = "".join(line for line in lines if line.startswith("import time:"))
-        plan.profile.mkdir(parents=True, exist_ok=True)
-        (plan.profile / f"{subject.name}.importtime").write_text(imports, encoding="utf-8")
-    return run
+async def one_round(
+    subjects: list[Subject], number: int, tmp: Path, plan: Plan, *, profile: bool
+) -> list[Run]:
+    """Every subject started, one after another, then measured taking turns."""
+    lives: list[Live] = []
+    async with contextlib.AsyncExitStack() as stack:
+        for subject in subjects:
+            workdir = tmp / f"{subject.name}{number}"
+            workdir.mkdir()
+            lives.append(await start(subject, workdir, plan, stack, profile=profile))
+        profilers = []
+        if profile and plan.profile:
+            profilers = [Profiler(plan.profile, live.subject.name) for live in lives]
+            for profiler, live in zip(profilers, lives, strict=True):
+                profiler.start(live.pid)
+        try:
+            await sequential(lives, plan)
+            await bursts(lives, plan)
+        finally:
+            for profiler in profilers:
+                profiler.stop()
+        for live in lives:
+            status = memory(live.pid)
+            live.run.rss_burst_mb, live.run.hwm_mb = status["VmRSS"], status["VmHWM"]
+    for live in lives:
+        live.run.exit_code = live.process.returncode
+        if profile and plan.profile:
+            lines = live.process.output.splitlines(keepends=True)
+            imports = "".join(line for line in lines if line.startswith("import time:"))
+            plan.profile.mkdir(parents=True, exist_ok=True)
+            path = plan.profile / f"{live.subject.name}.importtime"
+            path.write_text(imports, encoding="utf-8")
+    return [live.run for live in lives]
 
 
 @dataclass(frozen=True)
@@ -579,6 +675,9 @@ class Metric:
     same: float = float("nan")
     """The same-question floor's value."""
     same_bound: float | None = None
+    plain_same: float = float("nan")
+    """The plain same-question floor's value."""
+    plain_same_bound: float | None = None
 
     @staticmethod
     def _ratio(bot: float, floor: float) -> float:
@@ -601,6 +700,19 @@ class Metric:
         """The bot / the same-question floor."""
         return self._ratio(self.bot, self.same)
 
+    @property
+    def plain_same_ratio(self) -> float:
+        """The bot / the plain same-question floor."""
+        return self._ratio(self.bot, self.plain_same)
+
+    def _bounds(self) -> list[tuple[str, float, float | None]]:
+        return [
+            ("plain", self.ratio, self.plain_bound),
+            ("speed", self.speed_ratio, self.speed_bound),
+            ("same", self.same_ratio, self.same_bound),
+            (PLAIN_SAME, self.plain_same_ratio, self.plain_same_bound),
+        ]
+
     def _within(self, ratio: float, bound: float) -> bool:
         return ratio >= bound if self.higher_is_better else ratio <= bound
 
@@ -616,27 +728,34 @@ class Metric:
             parts.append(f"{sign} {self.speed_bound:.2f}× speed")
         if self.same_bound is not None:
             parts.append(f"{sign} {self.same_bound:.2f}× same")
+        if self.plain_same_bound is not None:
+            parts.append(f"{sign} {self.plain_same_bound:.2f}× {PLAIN_SAME}")
         return ", ".join(parts)
 
     @property
-    def met(self) -> bool | None:
+    def missed(self) -> list[str]:
+        """The floors whose bound the bot's ratio misses."""
         if self.unit == "lost":
-            return self.bot == 0
-        checks = [
-            self._within(ratio, bound)
-            for ratio, bound in (
-                (self.ratio, self.plain_bound),
-                (self.speed_ratio, self.speed_bound),
-                (self.same_ratio, self.same_bound),
-            )
-            if bound is not None
+            return [] if self.bot == 0 else ["lost"]
+        return [
+            name
+            for name, ratio, bound in self._bounds()
+            if bound is not None and not self._within(ratio, bound)
         ]
-        return all(checks) if checks else None
+
+    @property
+    def met(self) -> bool | None:
+        bounded = self.unit == "lost" or any(bound is not None for *_, bound in self._bounds())
+        return not self.missed if bounded else None
 
     def value(self, which: str) -> str:
-        number = {"plain": self.plain, "speed": self.speed, "same": self.same, "bot": self.bot}[
-            which
-        ]
+        number = {
+            "plain": self.plain,
+            "speed": self.speed,
+            "same": self.same,
+            PLAIN_SAME: self.plain_same,
+            "bot": self.bot,
+        }[which]
         return shown(number, self.unit)
 
 
@@ -651,20 +770,31 @@ def shown(number: float, unit: str) -> str:
 
 
 def compare(
-    plain: Summary, speed: Summary, bot: Summary, same: Summary | None = None
+    plain: Summary,
+    speed: Summary,
+    bot: Summary,
+    same: Summary | None = None,
+    plain_same: Summary | None = None,
 ) -> list[Metric]:
     def metric(name: str, unit: str, key: str, **bounds: Any) -> Metric:
         values = [getattr(summary, key) for summary in (plain, speed, bot)]
-        if same is None:
-            bounds.pop("same_bound", None)
-        else:
-            bounds["same"] = getattr(same, key)
+        for label, floor in (("same", same), ("plain_same", plain_same)):
+            if floor is None:
+                bounds.pop(f"{label}_bound", None)
+            else:
+                bounds[label] = getattr(floor, key)
         return Metric(name, unit, *values, **bounds)
 
     return [
         metric("start → READY", "s", "startup_s"),
         metric("first answer", "ms", "first_answer_ms"),
-        metric("sequential p50", "ms", "p50_ms", plain_bound=LATENCY_RATIO),
+        metric(
+            "sequential p50",
+            "ms",
+            "p50_ms",
+            plain_bound=LATENCY_RATIO,
+            plain_same_bound=LATENCY_RATIO,
+        ),
         metric("sequential p99", "ms", "p99_ms"),
         metric(
             "CPU per command",
@@ -673,12 +803,14 @@ def compare(
             plain_bound=CPU_RATIO,
             speed_bound=CPU_OVERHEAD_RATIO,
             same_bound=CPU_OVERHEAD_RATIO,
+            plain_same_bound=CPU_RATIO,
         ),
         metric(
             "burst throughput",
             "/s",
             "burst_rate",
             plain_bound=THROUGHPUT_RATIO,
+            plain_same_bound=THROUGHPUT_RATIO,
             higher_is_better=True,
         ),
         metric("burst p99", "ms", "burst_p99_ms"),
@@ -692,19 +824,27 @@ def compare(
     ]
 
 
+COLUMNS = ("plain", "speed", "same", PLAIN_SAME, "bot")
+
+
 def table(metrics: list[Metric]) -> str:
-    head = f"{'metric':<19}" + "".join(f"{name:>11}" for name in ("plain", "speed", "same", "bot"))
-    lines = [head + "".join(f"{name:>10}" for name in ("bot/plain", "bot/speed", "bot/same"))]
-    lines[0] += "  target"
+    head = f"{'metric':<19}" + "".join(f"{name:>11}" for name in COLUMNS)
+    ratios = ("bot/plain", "bot/speed", "bot/same", "bot/p-same")
+    lines = [head + "".join(f"{name:>11}" for name in ratios) + "  target"]
     for m in metrics:
-        verdict = "" if m.met is None else ("  met" if m.met else "  MISSED")
-        ratios = (
+        verdict = ""
+        if m.met is not None:
+            verdict = "  met" if m.met else f"  MISSED ({', '.join(m.missed)})"
+        shown_ratios = (
             ""
             if m.unit == "lost"
-            else f"{m.ratio:>9.2f}×{m.speed_ratio:>9.2f}×{m.same_ratio:>9.2f}×"
+            else "".join(
+                f"{ratio:>10.2f}×"
+                for ratio in (m.ratio, m.speed_ratio, m.same_ratio, m.plain_same_ratio)
+            )
         )
-        values = "".join(f"{m.value(which):>11}" for which in ("plain", "speed", "same", "bot"))
-        lines.append(f"{m.name:<19}{values}{ratios:<30}  {m.target}{verdict}".rstrip())
+        values = "".join(f"{m.value(which):>11}" for which in COLUMNS)
+        lines.append(f"{m.name:<19}{values}{shown_ratios:<44}  {m.target}{verdict}".rstrip())
     return "\n".join(lines)
 
 
@@ -740,33 +880,34 @@ def extra_table(plain: Summary, speed: Summary, others: dict[str, Summary]) -> s
 
 
 async def bench(plan: Plan) -> list[Metric]:
-    subjects = (PLAIN, SPEED, same_question(), BOT, *plan.extra)
+    subjects = [PLAIN, SPEED, same_question(), plain_same_question(), BOT, *plan.extra]
     runs: dict[str, list[Run]] = {subject.name: [] for subject in subjects}
     with tempfile.TemporaryDirectory(prefix="gridbot-e2e-bench-") as tmp:
         for number in range(plan.rounds):
-            turn = number % len(subjects)
-            for subject in subjects[turn:] + subjects[:turn]:
-                workdir = Path(tmp) / f"{subject.name}{number}"
-                workdir.mkdir()
-                last = number == plan.rounds - 1
-                run = await measure(subject, workdir, plan, profile=last)
-                runs[subject.name].append(run)
+            last = number == plan.rounds - 1
+            order = subjects[number % len(subjects) :] + subjects[: number % len(subjects)]
+            for run in await one_round(order, number, Path(tmp), plan, profile=last):
+                runs[run.subject].append(run)
                 print(f"  round {number + 1}: {describe(run)}", flush=True)
     plain, speed = summarise(runs[PLAIN.name]), summarise(runs[SPEED.name])
-    same = summarise(runs["same"])
+    same, plain_same = summarise(runs["same"]), summarise(runs[PLAIN_SAME])
     if plan.extra:
         others = {subject.name: summarise(runs[subject.name]) for subject in subjects[2:]}
         print(extra_table(plain, speed, others))
         print()
-    return compare(plain, speed, summarise(runs[BOT.name]), same)
+    return compare(plain, speed, summarise(runs[BOT.name]), same, plain_same)
 
 
 def pairs(items: list[str]) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (item.partition("=") for item in items)]
 
 
+KINDS = ("floor", "same", "bot")
+"""What ``--also`` runs again: the speed floor, the same-question floor, the bot."""
+
+
 def also(label: str, spec: str) -> Subject:
-    """``floor,NAME=VALUE,...`` or ``bot,NAME=VALUE,...`` as a subject named ``label``; a
+    """``KIND,NAME=VALUE,...`` (a kind of :data:`KINDS`) as a subject named ``label``; a
     value may hold commas (``GRIDBOT_E2E_BLOCK=aiodns,uvloop``): a part without ``=``
     continues the value before it."""
     kind, *parts = spec.split(",")
@@ -776,8 +917,9 @@ def also(label: str, spec: str) -> Subject:
             settings.append(part)
         else:
             settings[-1] += "," + part
-    base = {"floor": SPEED, "bot": BOT}[kind]
-    return Subject(label, base.module, base.command, base.options, env=tuple(pairs(settings)))
+    base = {"floor": SPEED, "bot": BOT, "same": same_question()}[kind]
+    env = base.env + tuple(pairs(settings))
+    return Subject(label, base.module, base.command, base.options, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -816,16 +958,18 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="LABEL=KIND[,NAME=VALUE...]",
-        help="also run the speed floor (KIND floor) or the bot (KIND bot) with extra "
-        "environment, e.g. floor-nodns=floor,GRIDBOT_E2E_BLOCK=aiodns (repeatable)",
+        help="also run the speed floor (KIND floor), the same-question floor (KIND same) or "
+        "the bot (KIND bot) with extra environment, e.g. "
+        "floor-nodns=floor,GRIDBOT_E2E_BLOCK=aiodns (repeatable)",
     )
     args = parser.parse_args(argv)
     if bad := [item for item in args.bot_env + args.variant + args.also if "=" not in item]:
         parser.error(f"--bot-env, --variant and --also take NAME=VALUE, not {bad[0]!r}")
-    if bad := [i for i in args.also if i.partition("=")[2].split(",")[0] not in ("floor", "bot")]:
-        parser.error(f"--also takes LABEL=floor,... or LABEL=bot,..., not {bad[0]!r}")
+    if bad := [i for i in args.also if i.partition("=")[2].split(",")[0] not in KINDS]:
+        parser.error(f"--also takes LABEL=floor|same|bot,..., not {bad[0]!r}")
     labels = [item.partition("=")[0] for item in args.variant + args.also]
-    taken = {PLAIN.name, SPEED.name, "same", BOT.name, *[x for x in labels if labels.count(x) > 1]}
+    twice = [label for label in labels if labels.count(label) > 1]
+    taken = {PLAIN.name, SPEED.name, "same", PLAIN_SAME, BOT.name, *twice}
     if clash := taken & set(labels):
         parser.error(f"--variant and --also labels must be new names, not {sorted(clash)[0]!r}")
     variants = tuple(
@@ -844,8 +988,8 @@ def main(argv: list[str] | None = None) -> int:
         args.empty_database,
     )
     print(
-        "end to end over the loopback stand-in, the plain, speed and same-question floors and "
-        "the bot "
+        "end to end over the loopback stand-in, the plain, speed, same-question and plain "
+        "same-question floors and the bot "
         f"taking turns: {plan.rounds} rounds, {plan.sequential} sequential, "
         f"{plan.bursts} bursts of {plan.burst} each",
         flush=True,
@@ -857,7 +1001,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(metrics))
     print(f"({time.monotonic() - started:.0f} s)")
     if plan.profile:
-        print(f"profiles: {plan.profile}/{{plain,speed,same,bot}}.txt, .folded, .importtime")
+        names = ",".join(COLUMNS)
+        print(f"profiles: {plan.profile}/{{{names}}}.txt, .folded, .importtime")
     if args.json:
         rows = [
             {
@@ -865,6 +1010,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ratio": m.ratio,
                 "speed_ratio": m.speed_ratio,
                 "same_ratio": m.same_ratio,
+                "plain_same_ratio": m.plain_same_ratio,
+                "missed": m.missed,
                 "target": m.target,
                 "met": m.met,
             }

@@ -273,7 +273,7 @@ def watch_rows(out: Output) -> list[Row]:
 
 
 def e2e_rows(results: Path) -> list[Row]:
-    """The bot against the plain floor, the speed floor and the same-question floor."""
+    """The bot against the plain floor, the speed floor and the two same-question floors."""
     rows = []
     for metric in json.loads(results.read_text(encoding="utf-8")):
         unit = metric["unit"]
@@ -289,6 +289,8 @@ def e2e_rows(results: Path) -> list[Row]:
                 f"{metric['speed_ratio']:.2f}× speed floor ({shown.format(speed)})"
             )
             value += f"; {metric['same_ratio']:.2f}× same-question floor"
+            if "plain_same_ratio" in metric:
+                value += f"; {metric['plain_same_ratio']:.2f}× plain same-question floor"
         name = "e2e commands lost" if unit == "lost" else f"e2e {metric['name']}, bot/plain floor"
         rows.append(
             Row(

@@ -10,11 +10,13 @@ packages of ``discord.py[speed]`` and uvloop cannot be imported (each one a
 the standard library's json and zlib, the threaded resolver, and asyncio's own loop. The
 benchmark's plain floor runs so, from the same installation as everything else.
 ``GRIDBOT_E2E_BLOCK=aiodns,uvloop`` makes only the packages named so, to find which one
-matters.
+matters. ``GRIDBOT_E2E_IMPORT=bot.app`` imports the modules named so first, and keeps them: a
+floor carrying the bot's libraries, resident and unused, to tell what their weight costs.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import runpy
 import sys
@@ -25,6 +27,7 @@ from types import ModuleType
 ENV = "GRIDBOT_E2E_STANDIN"
 PLAIN = "GRIDBOT_E2E_PLAIN"
 BLOCK = "GRIDBOT_E2E_BLOCK"
+IMPORT = "GRIDBOT_E2E_IMPORT"
 
 SPEED_PACKAGES = frozenset(
     {"orjson", "zstandard", "aiodns", "pycares", "brotli", "brotlicffi", "uvloop"}
@@ -69,6 +72,9 @@ def main() -> None:
     if packages := blocked(os.environ):
         sys.meta_path.insert(0, NotInstalled(packages))
     point_at(os.environ[ENV])
+    for name in os.environ.get(IMPORT, "").split(","):
+        if name.strip():
+            importlib.import_module(name.strip())
     module = sys.argv[1] if len(sys.argv) > 1 else "bot"
     sys.argv = [module, *sys.argv[2:]]
     runpy.run_module(module, run_name="__main__", alter_sys=True)
