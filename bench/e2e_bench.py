@@ -77,7 +77,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -176,7 +176,7 @@ class Plan:
     """Commands one at a time per run: with 200, the CPU per command of the same subject moved
     by ±20 % from round to round on this shared machine; 1,000 take some 0.5 s more a run."""
     burst: int = 500
-    bursts: int = 5
+    bursts: int = 10
     profile: Path | None = None
     bot_env: tuple[tuple[str, str], ...] = ()
     """Extra environment for the bot only (``--bot-env GRIDBOT_LOG_LEVEL=WARNING``)."""
@@ -848,6 +848,25 @@ def table(metrics: list[Metric]) -> str:
     return "\n".join(lines)
 
 
+def round_ratios(runs: dict[str, list[Run]], floors: tuple[str, ...]) -> str:
+    """The bot's ratio to each floor, round by round (the subjects took turns within a round,
+    so each round's ratio is a comparison on the same moments of the machine)."""
+    lines = [f"{'bot / floor, per round':<27}" + "".join(f"{name:>12}" for name in floors)]
+    figures: tuple[tuple[str, Callable[[Run], float]], ...] = (
+        ("sequential p50", lambda run: statistics.median(run.latencies_ms or [float("inf")])),
+        ("CPU per command", lambda run: run.cpu_sequential_us),
+        ("burst throughput", lambda run: statistics.median(run.burst_rates or [0.0])),
+    )
+    for label, figure in figures:
+        for number, bot in enumerate(runs[BOT.name]):
+            cells = ""
+            for name in floors:
+                floor = figure(runs[name][number])
+                cells += f"{figure(bot) / floor:>11.2f}×" if floor else f"{'—':>12}"
+            lines.append(f"{label + f', round {number + 1}':<27}{cells}")
+    return "\n".join(lines)
+
+
 def describe(run: Run) -> str:
     p50 = statistics.median(run.latencies_ms) if run.latencies_ms else float("inf")
     return (
@@ -891,6 +910,8 @@ async def bench(plan: Plan) -> list[Metric]:
                 print(f"  round {number + 1}: {describe(run)}", flush=True)
     plain, speed = summarise(runs[PLAIN.name]), summarise(runs[SPEED.name])
     same, plain_same = summarise(runs["same"]), summarise(runs[PLAIN_SAME])
+    print(round_ratios(runs, (PLAIN.name, SPEED.name, "same", PLAIN_SAME)))
+    print()
     if plan.extra:
         others = {subject.name: summarise(runs[subject.name]) for subject in subjects[2:]}
         print(extra_table(plain, speed, others))

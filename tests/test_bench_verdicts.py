@@ -6,7 +6,7 @@ that turns its figures into "met" or "MISSED", which a slip would make lie quiet
 
 from __future__ import annotations
 
-from bench.e2e_bench import PLAIN_SAME, Metric, table, turns
+from bench.e2e_bench import PLAIN_SAME, Metric, Run, round_ratios, table, turns
 
 
 def cpu(bot: float, *, plain: float, speed: float, same: float, plain_same: float) -> Metric:
@@ -81,3 +81,16 @@ def test_turns_rotate_who_goes_first() -> None:
         ["c", "a", "b"],
         ["a", "b", "c"],
     ]
+
+
+def test_ratios_round_by_round() -> None:
+    floors = ("plain", "speed", "same", PLAIN_SAME)
+    runs = {
+        name: [Run(name, latencies_ms=[1.0, 3.0], cpu_sequential_us=cpu, burst_rates=[100.0])]
+        for name, cpu in zip(floors, (100.0, 80.0, 90.0, 120.0), strict=True)
+    }
+    runs["bot"] = [Run("bot", latencies_ms=[1.8], cpu_sequential_us=90.0, burst_rates=[110.0])]
+    lines = round_ratios(runs, floors).splitlines()
+    assert lines[1].split()[-4:] == ["0.90×", "0.90×", "0.90×", "0.90×"]  # 1.8 / median 2.0
+    assert lines[2].split()[-4:] == ["0.90×", "1.12×", "1.00×", "0.75×"]
+    assert lines[3].split()[-4:] == ["1.10×"] * 4
