@@ -28,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT_TIMEOUT = 300.0
+E2E_TIMEOUT = 1500.0
+"""The end-to-end benchmark: five subjects, five rounds, some 10 minutes here."""
 CORE_TARGET_US = 50.0
 ARCHIVE_GRIDS = 1000
 STALL_MS = 50.0
@@ -55,8 +57,8 @@ class Output:
     text: str
 
 
-def run_script(module: str, *args: str) -> Output:
-    """``python -m module args``, echoed indented as it runs; killed after ``SCRIPT_TIMEOUT``."""
+def run_script(module: str, *args: str, timeout: float = SCRIPT_TIMEOUT) -> Output:
+    """``python -m module args``, echoed indented as it runs; killed after ``timeout`` s."""
     command = [sys.executable, "-m", module, *args]
     print(f"\n$ python -m {module} {' '.join(args)}".rstrip(), flush=True)
     proc = subprocess.Popen(
@@ -68,7 +70,7 @@ def run_script(module: str, *args: str) -> Output:
         encoding="utf-8",
         errors="replace",
     )
-    watchdog = threading.Timer(SCRIPT_TIMEOUT, proc.kill)
+    watchdog = threading.Timer(timeout, proc.kill)
     watchdog.start()
     lines = []
     try:
@@ -394,7 +396,7 @@ def archive() -> list[Row]:
 
 def e2e(tmp: Path) -> list[Row]:
     results = tmp / "e2e.json"
-    out = run_script("bench.e2e_bench", "--json", str(results))
+    out = run_script("bench.e2e_bench", "--json", str(results), timeout=E2E_TIMEOUT)
     if not results.is_file():
         return [
             Row("end to end", f"exit status {out.code} (see its output above)", status="failed")

@@ -6,7 +6,17 @@ that turns its figures into "met" or "MISSED", which a slip would make lie quiet
 
 from __future__ import annotations
 
-from bench.e2e_bench import PLAIN_SAME, Metric, Run, round_ratios, table, turns
+import gc
+
+from bench.e2e_bench import (
+    PLAIN_SAME,
+    Metric,
+    Run,
+    round_ratios,
+    stand_in_gc_paused,
+    table,
+    turns,
+)
 
 
 def cpu(bot: float, *, plain: float, speed: float, same: float, plain_same: float) -> Metric:
@@ -94,3 +104,14 @@ def test_ratios_round_by_round() -> None:
     assert lines[1].split()[-4:] == ["0.90×", "0.90×", "0.90×", "0.90×"]  # 1.8 / median 2.0
     assert lines[2].split()[-4:] == ["0.90×", "1.12×", "1.00×", "0.75×"]
     assert lines[3].split()[-4:] == ["1.10×"] * 4
+
+
+def test_the_stand_in_collects_once_per_pause() -> None:
+    collections = gc.get_stats()[2]["collections"]
+    with stand_in_gc_paused():
+        assert not gc.isenabled()
+        with stand_in_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # still paused: the outer pause ends it
+    assert gc.isenabled()
+    assert gc.get_stats()[2]["collections"] == collections + 1

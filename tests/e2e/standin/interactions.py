@@ -35,6 +35,8 @@ EDITABLE = ("content", "embeds", "components", "attachments")
 class Interaction:
     payload: JSON
     dispatched_at: float = field(default_factory=time.monotonic)
+    recorded_before: int = 0
+    """Requests the stand-in had recorded when it was dispatched: none of them answers it."""
     response_type: int | None = None
     original: JSON | None = None
     """``@original``: the message the response created, or for a click answered with 6 or 7

@@ -266,8 +266,9 @@ class StandIn:
         *,
         timeout: float = 5.0,  # noqa: ASYNC109
         count: int = 1,
+        since: int = 0,
     ) -> list[Recorded]:
-        return await self.recorder.wait_for(predicate, timeout=timeout, count=count)
+        return await self.recorder.wait_for(predicate, timeout=timeout, count=count, since=since)
 
     async def wait_for_key(
         self,
@@ -428,6 +429,7 @@ class StandIn:
         Discord does; ``via_shard`` sends it on that shard's session instead, as Discord would
         while a guild's shard moves from one process to another."""
         item = self.interactions.add(payload)
+        item.recorded_before = len(self.recorder.records)
         guild = payload.get("guild_id")
         await self.gateway.dispatch(
             "INTERACTION_CREATE",
@@ -626,7 +628,8 @@ class StandIn:
         Callbacks answered 429 or 5xx are skipped: discord.py retries them.
         """
         settled = self._settled_callback({interaction_id})
-        (record,) = await self.wait_for(settled, timeout=timeout)
+        since = self.interactions.by_id[interaction_id].recorded_before
+        (record,) = await self.wait_for(settled, timeout=timeout, since=since)
         return self._result(record)
 
     async def wait_for_responses(
@@ -637,7 +640,10 @@ class StandIn:
     ) -> list[CallbackResult]:
         """:meth:`wait_for_response` for many interactions at once, in the order given."""
         settled = self._settled_callback(set(interaction_ids))
-        records = await self.wait_for(settled, timeout=timeout, count=len(interaction_ids))
+        dispatched = (self.interactions.by_id[i] for i in interaction_ids)
+        since = min((item.recorded_before for item in dispatched), default=0)
+        count = len(interaction_ids)
+        records = await self.wait_for(settled, timeout=timeout, count=count, since=since)
         by_id = {r.match["interaction_id"]: self._result(r) for r in records}
         return [by_id[i] for i in interaction_ids]
 
