@@ -909,9 +909,10 @@ async def bench(plan: Plan) -> list[Metric]:
     runs: dict[str, list[Run]] = {subject.name: [] for subject in subjects}
     with tempfile.TemporaryDirectory(prefix="gridbot-e2e-bench-") as tmp:
         for number in range(plan.rounds):
-            last = number == plan.rounds - 1
-            order = subjects[number % len(subjects) :] + subjects[: number % len(subjects)]
-            for run in await one_round(order, number, Path(tmp), plan, profile=last):
+            # The last round is profiled, when asked (``--profile``).
+            profile = number == plan.rounds - 1 and plan.profile is not None
+            order = turns(subjects, number)
+            for run in await one_round(order, number, Path(tmp), plan, profile=profile):
                 runs[run.subject].append(run)
                 print(f"  round {number + 1}: {describe(run)}", flush=True)
     plain, speed = summarise(runs[PLAIN.name]), summarise(runs[SPEED.name])

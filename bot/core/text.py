@@ -15,6 +15,9 @@ def clip(text: str, limit: int) -> str:
 
 def fold(text: str) -> str:
     """Fold a name for matching: ``"Noël del-Bello"`` → ``"noel del bello"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # nothing to decompose: most names, every header, every number
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", stripped.casefold()).split())

@@ -13,6 +13,7 @@ browser). Readers give each column a role (:data:`HEADER_WORDS`) and read the re
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -232,6 +233,9 @@ def strip_notes(text: str) -> str:
     return " ".join(_NOTES.sub(" ", text).split())
 
 
+# ``header_role`` and ``status_of`` are asked of the same few cells (``Pos``, ``Driver``, ``1``,
+# ``Ret``) in every row of every file, and depend on nothing else: their answers are kept.
+@functools.lru_cache(maxsize=4096)
 def header_role(cell: str) -> str | None:
     """The role a header cell names: ``Pos.``, ``Nº``, ``Time[1]``, ``Pilote(s)``, ``#``..."""
     text = strip_notes(cell)
@@ -256,6 +260,7 @@ def position_of(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@functools.lru_cache(maxsize=4096)
 def status_of(text: str) -> str | None:
     """The status a cell says instead of a place (``Ret`` → ``DNF``, ``NC``, ``DSQ``...)."""
     return STATUS_WORDS.get(fold(strip_notes(text)))
