@@ -461,7 +461,7 @@ def turns(items: list[T], number: int) -> list[T]:
 
 async def sequential(lives: list[Live], plan: Plan) -> None:
     """``plan.sequential`` commands to each subject, one at a time, with the CPU time each
-    spent on them.
+    spent on them (inside the round's :func:`stand_in_gc_paused`).
 
     The subjects take turns in blocks of ``SEQUENTIAL_BLOCK`` commands, so that a disturbance
     of the machine, which lasts from milliseconds to seconds, falls on all of them alike, while
@@ -471,19 +471,18 @@ async def sequential(lives: list[Live], plan: Plan) -> None:
     """
     spent = dict.fromkeys([live.pid for live in lives], 0.0)
     blocks = -(-plan.sequential // SEQUENTIAL_BLOCK)
-    with stand_in_gc_paused():
-        for block in range(blocks):
-            size = min(SEQUENTIAL_BLOCK, plan.sequential - block * SEQUENTIAL_BLOCK)
-            for live in turns(lives, block):
-                cpu = cpu_seconds(live.pid)
-                for _ in range(size):
-                    answer = await ask(live.standin, live.subject)
-                    if answer is None:
-                        live.run.lost += 1
-                    else:
-                        live.run.latencies_ms.append(answer.latency * 1000)
-                await asyncio.sleep(SEQUENTIAL_GAP)
-                spent[live.pid] += cpu_seconds(live.pid) - cpu
+    for block in range(blocks):
+        size = min(SEQUENTIAL_BLOCK, plan.sequential - block * SEQUENTIAL_BLOCK)
+        for live in turns(lives, block):
+            cpu = cpu_seconds(live.pid)
+            for _ in range(size):
+                answer = await ask(live.standin, live.subject)
+                if answer is None:
+                    live.run.lost += 1
+                else:
+                    live.run.latencies_ms.append(answer.latency * 1000)
+            await asyncio.sleep(SEQUENTIAL_GAP)
+            spent[live.pid] += cpu_seconds(live.pid) - cpu
     for live in lives:
         live.run.cpu_sequential_us = spent[live.pid] / plan.sequential * 1e6
 

@@ -1,4 +1,5 @@
-"""``fold`` skips Unicode decomposition for ASCII text: the answer must not change."""
+"""``fold`` skips Unicode decomposition for ASCII text, and header and status cells' answers
+are kept when short: the answers must not change."""
 
 from __future__ import annotations
 
@@ -35,8 +36,17 @@ def test_accents_still_fold() -> None:
 
 def test_kept_answers_are_the_answers() -> None:
     for cell in ("Pos.", "Nº", "Time[1]", "Pilote(s)", "#", "Driver", "nonsense"):
-        tables.header_role.cache_clear()
-        first = tables.header_role(cell)
-        assert tables.header_role(cell) == first == tables.header_role.__wrapped__(cell)
+        assert tables.header_role(cell) == tables.header_role(cell) == tables._header_role(cell)
     for cell in ("Ret", "1", "DSQ", "nc", "P1", "?"):
-        assert tables.status_of(cell) == tables.status_of.__wrapped__(cell)
+        assert tables.status_of(cell) == tables.status_of(cell) == tables._status(cell)
+
+
+def test_a_long_cell_is_answered_but_not_kept() -> None:
+    long_cell = "Driver " + "x" * 100_000
+    kept = tables._header_roles.cache_info().currsize, tables._statuses.cache_info().currsize
+    assert tables.header_role(long_cell) is None
+    assert tables.status_of(long_cell) is None
+    assert tables.header_role("Driver" + " " * (tables.KEPT_CELL - 6)) == tables.DRIVERS
+    after = tables._header_roles.cache_info().currsize, tables._statuses.cache_info().currsize
+    assert after[1] == kept[1]
+    assert after[0] <= kept[0] + 1  # the short one only

@@ -233,16 +233,25 @@ def strip_notes(text: str) -> str:
     return " ".join(_NOTES.sub(" ", text).split())
 
 
-# ``header_role`` and ``status_of`` are asked of the same few cells (``Pos``, ``Driver``, ``1``,
-# ``Ret``) in every row of every file, and depend on nothing else: their answers are kept.
-@functools.lru_cache(maxsize=4096)
-def header_role(cell: str) -> str | None:
-    """The role a header cell names: ``Pos.``, ``Nº``, ``Time[1]``, ``Pilote(s)``, ``#``..."""
+def _header_role(cell: str) -> str | None:
     text = strip_notes(cell)
     folded = fold(text)
     if "#" in text and folded in ("", "car", "no", "car no"):
         return NUMBER
     return HEADER_WORDS.get(folded)
+
+
+KEPT_CELL = 40
+"""Header and place cells up to this long have their role and status kept: the same few
+(``Pos``, ``Driver``, ``1``, ``Ret``) come in every row of every file, and the answer depends
+on nothing else. A longer cell is worked out each time, so that no file's megabyte cells are
+held."""
+_header_roles = functools.lru_cache(maxsize=4096)(_header_role)
+
+
+def header_role(cell: str) -> str | None:
+    """The role a header cell names: ``Pos.``, ``Nº``, ``Time[1]``, ``Pilote(s)``, ``#``..."""
+    return _header_roles(cell) if len(cell) <= KEPT_CELL else _header_role(cell)
 
 
 def says_qualifying(cells: Iterable[str]) -> bool:
@@ -260,10 +269,17 @@ def position_of(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-@functools.lru_cache(maxsize=4096)
-def status_of(text: str) -> str | None:
-    """The status a cell says instead of a place (``Ret`` → ``DNF``, ``NC``, ``DSQ``...)."""
+def _status(text: str) -> str | None:
     return STATUS_WORDS.get(fold(strip_notes(text)))
+
+
+_statuses = functools.lru_cache(maxsize=4096)(_status)
+
+
+def status_of(text: str) -> str | None:
+    """The status a cell says instead of a place (``Ret`` → ``DNF``, ``NC``, ``DSQ``...); kept
+    as :func:`header_role`'s answers are."""
+    return _statuses(text) if len(text) <= KEPT_CELL else _status(text)
 
 
 def is_entry_start(text: str) -> bool:
