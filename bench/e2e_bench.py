@@ -82,6 +82,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.logs import FLUSH_AFTER
 from tests.e2e.launch import PLAIN as PLAIN_ENV
 from tests.e2e.process import SEED_DATA, BotProcess, bot_env
 from tests.e2e.same_floor import EMBED_ENV
@@ -108,6 +109,9 @@ SEQUENTIAL_GAP = 0.005
 answered to finish what follows its answer (reading Discord's reply, its log line), a fraction
 of a millisecond, before the next is asked on the same CPU."""
 WARMUP = 20
+LATE_WORK = 2 * FLUSH_AFTER + 0.1
+"""Seconds after a subject's last command in which what it left for later is done and counted:
+the bot's command lines are written up to ``FLUSH_AFTER`` after the command."""
 
 _CPUS = sorted(os.sched_getaffinity(0))
 PINNED = ({_CPUS[0]}, {_CPUS[1]}) if len(_CPUS) >= 2 else None
@@ -465,16 +469,18 @@ async def sequential(lives: list[Live], plan: Plan) -> None:
 
     The subjects take turns in blocks of ``SEQUENTIAL_BLOCK`` commands, so that a disturbance
     of the machine, which lasts from milliseconds to seconds, falls on all of them alike, while
-    within a block each answers commands back to back, warm, as it would alone. A block's CPU
-    time runs to ``SEQUENTIAL_GAP`` after its last answer: what follows that answer is counted,
-    and done before the next subject is asked (they share a CPU).
+    within a block each answers commands back to back, warm, as it would alone. After its
+    block, a subject has ``SEQUENTIAL_GAP`` to finish what follows its last answer before the
+    next is asked (they share a CPU). A subject's CPU time is counted from before its first
+    block to ``LATE_WORK`` after the last block of all: everything it did in that time, the
+    work it leaves for later (the bot writes its command lines together, a fraction of a
+    second later) and its idle moments while the others took their turns included.
     """
-    spent = dict.fromkeys([live.pid for live in lives], 0.0)
+    before = {live.pid: cpu_seconds(live.pid) for live in lives}
     blocks = -(-plan.sequential // SEQUENTIAL_BLOCK)
     for block in range(blocks):
         size = min(SEQUENTIAL_BLOCK, plan.sequential - block * SEQUENTIAL_BLOCK)
         for live in turns(lives, block):
-            cpu = cpu_seconds(live.pid)
             for _ in range(size):
                 answer = await ask(live.standin, live.subject)
                 if answer is None:
@@ -482,36 +488,37 @@ async def sequential(lives: list[Live], plan: Plan) -> None:
                 else:
                     live.run.latencies_ms.append(answer.latency * 1000)
             await asyncio.sleep(SEQUENTIAL_GAP)
-            spent[live.pid] += cpu_seconds(live.pid) - cpu
+    await asyncio.sleep(LATE_WORK)
     for live in lives:
-        live.run.cpu_sequential_us = spent[live.pid] / plan.sequential * 1e6
+        spent = cpu_seconds(live.pid) - before[live.pid]
+        live.run.cpu_sequential_us = spent / plan.sequential * 1e6
 
 
 async def bursts(lives: list[Live], plan: Plan) -> None:
     """A first burst for each subject (it opens the HTTP connections: timed apart, and what it
     loses is lost), then ``plan.bursts`` measured ones each, the subjects taking turns burst
-    by burst; each subject's CPU time from the start of its burst to the end of the pause
-    after it (what follows its last answer included)."""
+    by burst, ``BURST_PAUSE`` after each; each subject's CPU time from the first measured
+    burst to ``LATE_WORK`` after the last (as in :func:`sequential`)."""
     for live in lives:
         first = await burst_of(live.standin, live.subject, plan.burst)
         live.run.first_burst_rate = plan.burst / first.seconds
         live.run.lost += first.lost
         await asyncio.sleep(BURST_PAUSE)
-    spent = dict.fromkeys([live.pid for live in lives], 0.0)
+    await asyncio.sleep(LATE_WORK)
+    before = {live.pid: cpu_seconds(live.pid) for live in lives}
     own = dict.fromkeys([live.pid for live in lives], 0.0)
     for number in range(plan.bursts):
         for live in turns(lives, number):
-            cpu = cpu_seconds(live.pid)
             burst = await burst_of(live.standin, live.subject, plan.burst)
             await asyncio.sleep(BURST_PAUSE)
-            spent[live.pid] += cpu_seconds(live.pid) - cpu
             own[live.pid] += burst.standin_cpu
             live.run.burst_rates.append(plan.burst / burst.seconds)
             live.run.burst_p99_ms.append(burst.p99_ms)
             live.run.lost += burst.lost
+    await asyncio.sleep(LATE_WORK)
     items = plan.bursts * plan.burst
     for live in lives:
-        live.run.cpu_burst_us = spent[live.pid] / items * 1e6
+        live.run.cpu_burst_us = (cpu_seconds(live.pid) - before[live.pid]) / items * 1e6
         live.run.standin_cpu_burst_us = own[live.pid] / items * 1e6
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import sys
@@ -162,3 +163,102 @@ def test_the_direct_line_makes_no_log_record(monkeypatch: pytest.MonkeyPatch) ->
     assert root.stream.getvalue().endswith(
         " INFO     gridbot.commands: /grid position=5 (0.3 ms)\n"
     )
+
+
+async def test_on_an_event_loop_a_line_waits_to_be_written_with_those_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Root(monkeypatch)
+    writes: list[str] = []
+    written = asyncio.Event()
+    write = root.stream.write
+
+    def noted(text: str) -> int:
+        writes.append(text)
+        written.set()
+        return write(text)
+
+    monkeypatch.setattr(root.stream, "write", noted)
+    log = logs.CommandLog("gridbot.commands")
+
+    log.info("/grid %s", "position=5 (0.3 ms)")
+    log.info("/team %s", "name='Lister' (0.2 ms)")
+    assert root.stream.getvalue() == ""
+
+    async with asyncio.timeout(10 * logs.FLUSH_AFTER + 5):
+        await written.wait()
+    lines = root.stream.getvalue().splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "/grid position=5 (0.3 ms)",
+        "/team name='Lister' (0.2 ms)",
+    ]
+    assert len(writes) == 1, "the two lines in one write"
+
+
+async def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
+    logging.getLogger("gridbot").warning("cannot reach Discord")
+
+    lines = root.stream.getvalue().splitlines()
+    assert lines[0].endswith("INFO     gridbot.commands: /grid position=5")
+    assert lines[1].endswith("WARNING  gridbot: cannot reach Discord")
+
+
+async def test_flushing_at_exit_writes_what_was_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_061.25)
+
+    logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
+    root.handler.flush()  # what logging.shutdown does at exit
+
+    made = record(1_700_000_061.25, args=("position=5 (0.3 ms)",))
+    made.msecs = 250.0
+    assert root.stream.getvalue() == logging.Formatter(FORMAT, style="{").format(made) + "\n"
+
+
+async def test_enough_lines_kept_are_written_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+    log = logs.CommandLog("gridbot.commands")
+
+    for number in range(logs.PENDING_LINES):
+        log.info("/grid position=%d", number)
+
+    lines = root.stream.getvalue().splitlines()
+    assert len(lines) == logs.PENDING_LINES
+    assert lines[-1].endswith(f"/grid position={logs.PENDING_LINES - 1}")
+
+
+def test_lines_kept_on_a_loop_that_stopped_are_written_from_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Root(monkeypatch)
+    log = logs.CommandLog("gridbot.commands")
+
+    async def one_line(text: str, wait: float) -> None:
+        log.info(text)
+        await asyncio.sleep(wait)
+
+    asyncio.run(one_line("/grid position=1", 0))  # stopped before its line was due
+    assert root.stream.getvalue() == ""
+    asyncio.run(one_line("/grid position=2", 10 * logs.FLUSH_AFTER))
+
+    lines = root.stream.getvalue().splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in lines] == ["/grid position=1", "/grid position=2"]
+
+
+async def test_a_line_that_cannot_be_formatted_is_reported_and_the_rest_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Root(monkeypatch)
+    reported: list[logging.LogRecord] = []
+    monkeypatch.setattr(root.handler, "handleError", reported.append)
+    log = logs.CommandLog("gridbot.commands")
+
+    log.info("/grid %d", "not a number")
+    log.info("/grid %s", "position=5")
+    root.handler.flush()
+
+    assert [r.msg for r in reported] == ["/grid %d"]
+    assert root.stream.getvalue().endswith("INFO     gridbot.commands: /grid position=5\n")
