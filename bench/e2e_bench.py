@@ -756,6 +756,23 @@ class Metric:
         ]
 
     @property
+    def out_of_reach(self) -> dict[str, float]:
+        """The missed floors whose bound discord.py misses by itself: the same-question floor
+        (the bot's question answered on the bot's set-up, no code of ours) against that floor,
+        for each bound it misses too. What the bot cannot meet without doing less than the
+        library does for the same question."""
+        bounds = {name: bound for name, _, bound in self._bounds() if bound is not None}
+        alone = {"plain": self._ratio(self.same, self.plain)}
+        alone["speed"] = self._ratio(self.same, self.speed)
+        return {
+            name: alone[name]
+            for name in self.missed
+            if name in alone
+            and alone[name] == alone[name]  # no same-question floor measured: NaN
+            and not self._within(alone[name], bounds[name])
+        }
+
+    @property
     def met(self) -> bool | None:
         bounded = self.unit == "lost" or any(bound is not None for *_, bound in self._bounds())
         return not self.missed if bounded else None
@@ -847,6 +864,9 @@ def table(metrics: list[Metric]) -> str:
         verdict = ""
         if m.met is not None:
             verdict = "  met" if m.met else f"  MISSED ({', '.join(m.missed)})"
+            if m.out_of_reach:
+                alone = ", ".join(f"{ratio:.2f}× {name}" for name, ratio in m.out_of_reach.items())
+                verdict += f", out of reach: same is {alone}"
         shown_ratios = (
             ""
             if m.unit == "lost"
@@ -1046,6 +1066,7 @@ def main(argv: list[str] | None = None) -> int:
                 "same_ratio": m.same_ratio,
                 "plain_same_ratio": m.plain_same_ratio,
                 "missed": m.missed,
+                "out_of_reach": m.out_of_reach,
                 "target": m.target,
                 "met": m.met,
             }

@@ -293,6 +293,8 @@ def e2e_rows(results: Path) -> list[Row]:
             value += f"; {metric['same_ratio']:.2f}× same-question floor"
             if "plain_same_ratio" in metric:
                 value += f"; {metric['plain_same_ratio']:.2f}× plain same-question floor"
+            for floor, ratio in metric.get("out_of_reach", {}).items():
+                value += f"; out of reach: discord.py alone (same) is {ratio:.2f}× {floor}"
         name = "e2e commands lost" if unit == "lost" else f"e2e {metric['name']}, bot/plain floor"
         rows.append(
             Row(

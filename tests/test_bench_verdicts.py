@@ -6,7 +6,10 @@ that turns its figures into "met" or "MISSED", which a slip would make lie quiet
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import json
+from pathlib import Path
 
 from bench.e2e_bench import (
     PLAIN_SAME,
@@ -17,6 +20,7 @@ from bench.e2e_bench import (
     table,
     turns,
 )
+from bench.run_all import e2e_rows
 
 
 def cpu(bot: float, *, plain: float, speed: float, same: float, plain_same: float) -> Metric:
@@ -115,3 +119,41 @@ def test_the_stand_in_collects_once_per_pause() -> None:
         assert not gc.isenabled()  # still paused: the outer pause ends it
     assert gc.isenabled()
     assert gc.get_stats()[2]["collections"] == collections + 1
+
+
+def test_a_bound_discord_py_misses_by_itself_is_out_of_reach() -> None:
+    # The bot misses both constant floors' bounds; the same-question floor (discord.py
+    # answering the bot's question, nothing of ours) misses the speed one too, not the plain.
+    metric = cpu(100, plain=99, speed=80, same=96, plain_same=120)
+    assert metric.missed == ["plain", "speed"]
+    assert metric.out_of_reach == {"speed": 96 / 80}
+    assert "MISSED (plain, speed), out of reach: same is 1.20× speed" in table([metric])
+
+
+def test_nothing_is_out_of_reach_when_met_or_without_a_same_floor() -> None:
+    assert cpu(90, plain=100, speed=88, same=95, plain_same=110).out_of_reach == {}
+    measured = cpu(100, plain=95, speed=80, same=float("nan"), plain_same=120)
+    unmeasured = dataclasses.replace(measured, same_bound=None)
+    assert unmeasured.missed == ["plain", "speed"]
+    assert unmeasured.out_of_reach == {}
+
+
+def test_make_bench_says_which_misses_are_out_of_reach(tmp_path: Path) -> None:
+    metric = cpu(100, plain=99, speed=80, same=96, plain_same=120)
+    row = {
+        **dataclasses.asdict(metric),
+        "ratio": metric.ratio,
+        "speed_ratio": metric.speed_ratio,
+        "same_ratio": metric.same_ratio,
+        "plain_same_ratio": metric.plain_same_ratio,
+        "out_of_reach": metric.out_of_reach,
+        "target": metric.target,
+        "met": metric.met,
+    }
+    results = tmp_path / "e2e.json"
+    results.write_text(json.dumps([row]), encoding="utf-8")
+
+    (shown,) = e2e_rows(results)
+
+    assert shown.verdict == "MISSED"
+    assert shown.value.endswith("; out of reach: discord.py alone (same) is 1.20× speed")
