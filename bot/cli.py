@@ -19,7 +19,7 @@ from bot.core.loader import GRID_SUFFIXES, SIDECAR, grid_files, load_grids, skip
 from bot.core.model import PRACTICE, RACE, Grid
 from bot.core.store import GridStore
 from bot.core.text import clip
-from bot.logs import setup_logging
+from bot.logs import setup_logging, write_kept
 from bot.offline import ask, complete, refusal
 from bot.settings import Settings, SettingsError
 from bot.storage import Libraries, Limits, default_url, open_libraries, parse_url, redact
@@ -63,6 +63,7 @@ class Abort(Exception):
 
 
 def fail(message: str, code: int) -> int:
+    write_kept()  # the command lines kept for later go first
     print(message.rstrip(), file=sys.stderr)
     return code
 
@@ -336,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         # What was read was wanted; the rest goes nowhere, as with cat or grep.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        write_kept()  # before a traceback Python prints on the way out
     return status
 
 

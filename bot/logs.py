@@ -11,15 +11,16 @@ handler chain were the largest part of what the bot added to discord.py (issue 1
 would see it; otherwise (a terminal, a test's log capture, a handler or filter someone added) it
 hands it to logging as any other line. Written so, a command's line waits up to ``FLUSH_AFTER``
 (0.2 s) and goes out with the lines after it, in one write; a warning or an error is never kept
-waiting, and the kept lines go before it. A process killed outright (``SIGKILL``) loses at most
-those 0.2 s of command lines; a stop, or any exit that runs logging's own clean-up, writes them.
+waiting, and the kept lines go before it, as before the messages ``python -m bot`` prints
+itself (:func:`write_kept`). A process killed outright (``SIGKILL``) loses at most those 0.2 s
+of command lines; a stop, or any exit that runs logging's own clean-up, writes them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -68,41 +69,45 @@ class LineHandler(logging.StreamHandler[TextIO]):
     which ``StreamHandler.flush`` takes again, is already held while a line is emitted); and
     the lines of commands, given to :meth:`defer`, together.
 
-    A command's line is kept for at most ``FLUSH_AFTER`` seconds (or until ``PENDING_LINES``
-    wait), then it and the lines after it are formatted and written in one write: built and
-    written one by one, right after each answer, a line cost 25 µs of the command's 550 in the
-    end-to-end benchmark (issue 15), some six times what the same code costs in a loop. Kept
-    lines are written before any other line, so the log stays in order, and by
+    A command's line is kept for ``FLUSH_AFTER`` seconds (or until ``PENDING_LINES`` wait),
+    then it and the lines after it are formatted and written in one write: built and written
+    one by one, right after each answer, a line cost 25 µs of the command's 550 in the
+    end-to-end benchmark (issue 15), some six times what the same code costs in a loop. A
+    thread of the handler's own writes them, so they go out on time even while the event loop
+    is stuck. Kept lines are written before any other line, so the log stays in order, and by
     :meth:`flush`, which logging calls at exit."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(stream)
         self._pending: list[tuple[float, str, str, tuple[object, ...]]] = []
         self._second: tuple[int, str] = (-1, "")
-        self._timed_on: asyncio.AbstractEventLoop | None = None
+        self._due = threading.Event()
+        """Set when a batch's first line is kept: the writer's cue."""
+        self._writer: threading.Thread | None = None
 
     def defer(self, now: float, prefix: str, message: str, args: tuple[object, ...]) -> None:
-        """Write ``{time}{prefix}{message % args}`` soon, with the lines deferred after it;
-        ``now`` is the line's time (``time.time()``). Called on an event loop, else written
-        at once."""
+        """Write ``{time}{prefix}{message % args}`` ``FLUSH_AFTER`` seconds from now, with the
+        lines deferred after it; ``now`` is the line's time (``time.time()``)."""
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
-            self._pending.append((now, prefix, message, args))
-            if len(self._pending) >= PENDING_LINES:
+            pending = self._pending
+            pending.append((now, prefix, message, args))
+            if len(pending) >= PENDING_LINES:
                 self._write_pending()
-                return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.flush()
-            return
-        if self._timed_on is not loop:  # none set yet, or on a loop that has since stopped
-            self._timed_on = loop
-            loop.call_later(FLUSH_AFTER, self._timed_flush, loop)
+            elif len(pending) == 1:
+                if self._writer is None or not self._writer.is_alive():  # first, or forked
+                    self._writer = threading.Thread(
+                        target=self._write_when_due, name="gridbot-log-lines", daemon=True
+                    )
+                    self._writer.start()
+                self._due.set()
 
-    def _timed_flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        if self._timed_on is loop:
-            self._timed_on = None
-        self.flush()
+    def _write_when_due(self) -> None:
+        while True:
+            self._due.wait()
+            time.sleep(FLUSH_AFTER)  # the lines of the next moments join the first
+            with self.lock:  # type: ignore[union-attr]
+                self._due.clear()  # under the lock: a line kept after this write sets it again
+                self._write_pending()
 
     def _write_pending(self) -> None:
         """Write the kept lines (the lock held)."""
@@ -131,6 +136,11 @@ class LineHandler(logging.StreamHandler[TextIO]):
             said = {"msg": "%d command lines not written", "args": (len(lines),)}
             self.handleError(logging.makeLogRecord(said))
 
+    def write_kept(self) -> None:
+        """Write the kept lines now (a failure to is reported, not raised)."""
+        with self.lock:  # type: ignore[union-attr]
+            self._write_pending()
+
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
             self._write_pending()
@@ -151,6 +161,13 @@ class LineHandler(logging.StreamHandler[TextIO]):
 
 _plain: LineHandler | None = None
 """The plain handler :func:`setup_logging` put on the root logger, if it did."""
+
+
+def write_kept() -> None:
+    """Write the command lines kept for later now: before something is printed to stderr
+    without logging (a message for the person at the terminal, a traceback)."""
+    if _plain is not None:
+        _plain.write_kept()
 
 
 class CommandLog:

@@ -6,15 +6,20 @@ import asyncio
 import io
 import logging
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
 from bot import logs
+from bot.cli import fail
 from bot.logs import LineHandler, PlainFormatter
 
 FORMAT = "{asctime} {levelname:<8} {name}: {message}"
+NEVER = 3600.0
+"""``FLUSH_AFTER`` for a test that looks at lines kept: none written on time meanwhile."""
 TIMES = (1_700_000_000.001, 1_700_000_000.999, 1_700_000_001.0)
 
 
@@ -74,6 +79,11 @@ class Root:
         monkeypatch.setattr(logs, "_plain", handler)
         self.handler = handler
 
+    def written(self) -> str:
+        """What is written once the kept lines are (as logging does at exit)."""
+        self.handler.flush()
+        return self.stream.getvalue()
+
 
 @pytest.fixture(autouse=True)
 def _fresh_level_cache() -> Iterator[None]:
@@ -92,7 +102,7 @@ def test_the_command_line_written_directly_is_the_line_logging_writes(
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
 
     expected = logging.Formatter(FORMAT, style="{").format(made) + "\n"
-    assert root.stream.getvalue() == expected
+    assert root.written() == expected
 
 
 def test_a_line_each_second_gets_that_seconds_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +111,7 @@ def test_a_line_each_second_gets_that_seconds_time(monkeypatch: pytest.MonkeyPat
     for now in TIMES:
         monkeypatch.setattr(time, "time", lambda now=now: now)
         log.info("/grid")
-    written = root.stream.getvalue().splitlines()
+    written = root.written().splitlines()
     standard = logging.Formatter(FORMAT, style="{")
     for line, now in zip(written, TIMES, strict=True):
         made = record(now, msg="/grid", args=())
@@ -118,7 +128,7 @@ def test_another_handler_gets_the_line_through_logging_and_the_stream_once(
     logs.CommandLog("gridbot.commands").info("/team %s", "name='Lister'")
 
     assert [r.getMessage() for r in caplog.records] == ["/team name='Lister'"]
-    assert root.stream.getvalue().count("/team name='Lister'") == 1
+    assert root.written().count("/team name='Lister'") == 1
 
 
 def test_a_handler_on_a_parent_logger_gets_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -136,7 +146,7 @@ def test_nothing_is_written_below_the_level(monkeypatch: pytest.MonkeyPatch) -> 
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
 
-    assert root.stream.getvalue() == ""
+    assert root.written() == ""
 
 
 def test_without_the_plain_handler_the_line_goes_through_logging(
@@ -160,45 +170,78 @@ def test_the_direct_line_makes_no_log_record(monkeypatch: pytest.MonkeyPatch) ->
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
 
-    assert root.stream.getvalue().endswith(
-        " INFO     gridbot.commands: /grid position=5 (0.3 ms)\n"
-    )
+    assert root.written().endswith(" INFO     gridbot.commands: /grid position=5 (0.3 ms)\n")
 
 
-async def test_on_an_event_loop_a_line_waits_to_be_written_with_those_after_it(
+class Writes:
+    """The root's stream, each write noted, with an event for the next one."""
+
+    def __init__(self, root: Root, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.texts: list[str] = []
+        self.made = threading.Event()
+        write = root.stream.write
+
+        def noted(text: str) -> int:
+            self.texts.append(text)
+            self.made.set()
+            return write(text)
+
+        monkeypatch.setattr(root.stream, "write", noted)
+
+    def wait(self) -> None:
+        assert self.made.wait(10 * logs.FLUSH_AFTER + 5), "nothing written"
+        self.made.clear()
+
+
+def test_a_line_waits_then_goes_out_in_one_write_with_those_after_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = Root(monkeypatch)
-    writes: list[str] = []
-    written = asyncio.Event()
-    write = root.stream.write
-
-    def noted(text: str) -> int:
-        writes.append(text)
-        written.set()
-        return write(text)
-
-    monkeypatch.setattr(root.stream, "write", noted)
+    writes = Writes(root, monkeypatch)
     log = logs.CommandLog("gridbot.commands")
 
     log.info("/grid %s", "position=5 (0.3 ms)")
     log.info("/team %s", "name='Lister' (0.2 ms)")
-    assert root.stream.getvalue() == ""
+    assert writes.texts == [], "kept, not written at once"
+    writes.wait()
 
-    async with asyncio.timeout(10 * logs.FLUSH_AFTER + 5):
-        await written.wait()
-    lines = root.stream.getvalue().splitlines()
-    assert [line.split(": ", 1)[1] for line in lines] == [
+    (text,) = writes.texts
+    assert [line.split(": ", 1)[1] for line in text.splitlines()] == [
         "/grid position=5 (0.3 ms)",
         "/team name='Lister' (0.2 ms)",
     ]
-    assert len(writes) == 1, "the two lines in one write"
 
 
-async def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_later_batch_is_written_on_its_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+    writes = Writes(root, monkeypatch)
+    log = logs.CommandLog("gridbot.commands")
+
+    for number in range(3):
+        log.info("/grid position=%d", number)
+        writes.wait()  # no warning, no exit, no full batch: the handler's own timing
+
+    assert [text.rsplit("=", 1)[1] for text in writes.texts] == ["0\n", "1\n", "2\n"]
+
+
+def test_lines_go_out_while_the_event_loop_is_stuck(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Root(monkeypatch)
+    writes = Writes(root, monkeypatch)
+
+    async def stuck() -> None:
+        logs.CommandLog("gridbot.commands").info("/grid position=5")
+        writes.wait()  # blocks the loop: nothing on it can write the line
+
+    asyncio.run(stuck())
+    assert root.stream.getvalue().endswith("/grid position=5\n")
+
+
+def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
     root = Root(monkeypatch)
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
+    assert root.stream.getvalue() == "", "kept"
     logging.getLogger("gridbot").warning("cannot reach Discord")
 
     lines = root.stream.getvalue().splitlines()
@@ -206,51 +249,56 @@ async def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.Monke
     assert lines[1].endswith("WARNING  gridbot: cannot reach Discord")
 
 
-async def test_flushing_at_exit_writes_what_was_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loggings_clean_up_at_exit_writes_what_was_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
     root = Root(monkeypatch)
     monkeypatch.setattr(time, "time", lambda: 1_700_000_061.25)
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
-    root.handler.flush()  # what logging.shutdown does at exit
+    assert root.stream.getvalue() == "", "kept"
+    logging.shutdown([weakref.ref(root.handler)])  # what runs at exit, on this handler alone
 
     made = record(1_700_000_061.25, args=("position=5 (0.3 ms)",))
     made.msecs = 250.0
     assert root.stream.getvalue() == logging.Formatter(FORMAT, style="{").format(made) + "\n"
 
 
-async def test_enough_lines_kept_are_written_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_batch_is_written_at_once_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
     root = Root(monkeypatch)
+    writes = Writes(root, monkeypatch)
     log = logs.CommandLog("gridbot.commands")
 
-    for number in range(logs.PENDING_LINES):
+    for number in range(logs.PENDING_LINES - 1):
         log.info("/grid position=%d", number)
+    assert writes.texts == [], "kept"
+    log.info("/grid position=%d", logs.PENDING_LINES - 1)
 
-    lines = root.stream.getvalue().splitlines()
+    (text,) = writes.texts
+    lines = text.splitlines()
     assert len(lines) == logs.PENDING_LINES
     assert lines[-1].endswith(f"/grid position={logs.PENDING_LINES - 1}")
 
 
-def test_lines_kept_on_a_loop_that_stopped_are_written_from_the_next(
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_bot_s_own_messages_come_after_the_lines_kept(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
     root = Root(monkeypatch)
-    log = logs.CommandLog("gridbot.commands")
+    monkeypatch.setattr(root.handler, "stream", sys.stderr)  # capsys's, as the bot's is
 
-    async def one_line(text: str, wait: float) -> None:
-        log.info(text)
-        await asyncio.sleep(wait)
+    logs.CommandLog("gridbot.commands").info("/grid position=5")
+    fail("Discord closed the connection (4000): bye", 3)
 
-    asyncio.run(one_line("/grid position=1", 0))  # stopped before its line was due
-    assert root.stream.getvalue() == ""
-    asyncio.run(one_line("/grid position=2", 10 * logs.FLUSH_AFTER))
-
-    lines = root.stream.getvalue().splitlines()
-    assert [line.rsplit(": ", 1)[1] for line in lines] == ["/grid position=1", "/grid position=2"]
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].endswith("INFO     gridbot.commands: /grid position=5")
+    assert lines[1] == "Discord closed the connection (4000): bye"
 
 
-async def test_a_line_that_cannot_be_formatted_is_reported_and_the_rest_written(
+def test_a_line_that_cannot_be_formatted_is_reported_and_the_rest_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
     root = Root(monkeypatch)
     reported: list[logging.LogRecord] = []
     monkeypatch.setattr(root.handler, "handleError", reported.append)
@@ -258,7 +306,27 @@ async def test_a_line_that_cannot_be_formatted_is_reported_and_the_rest_written(
 
     log.info("/grid %d", "not a number")
     log.info("/grid %s", "position=5")
-    root.handler.flush()
 
+    assert root.written().endswith("INFO     gridbot.commands: /grid position=5\n")
     assert [r.msg for r in reported] == ["/grid %d"]
-    assert root.stream.getvalue().endswith("INFO     gridbot.commands: /grid position=5\n")
+
+
+def test_lines_that_cannot_be_written_are_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
+    root = Root(monkeypatch)
+    reported: list[logging.LogRecord] = []
+    monkeypatch.setattr(root.handler, "handleError", reported.append)
+    log = logs.CommandLog("gridbot.commands")
+    root.stream.close()
+
+    log.info("/grid position=5")
+    logs.write_kept()
+    for number in range(logs.PENDING_LINES):  # a full batch, written on the command's path
+        log.info("/grid position=%d", number)
+
+    assert [r.getMessage() for r in reported] == [
+        "1 command lines not written",
+        f"{logs.PENDING_LINES} command lines not written",
+    ]
