@@ -18,8 +18,6 @@ from bot.cli import fail
 from bot.logs import LineHandler, PlainFormatter
 
 FORMAT = "{asctime} {levelname:<8} {name}: {message}"
-NEVER = 3600.0
-"""``FLUSH_AFTER`` for a test that looks at lines kept: none written on time meanwhile."""
 TIMES = (1_700_000_000.001, 1_700_000_000.999, 1_700_000_001.0)
 
 
@@ -66,9 +64,14 @@ def test_a_line_is_one_write_of_the_line_and_its_end() -> None:
 
 class Root:
     """The root logger as ``setup_logging`` leaves it (the plain handler alone, on ``stream``),
-    put back as it was afterwards."""
+    put back as it was afterwards. With ``keep``, command lines are kept until the test has
+    them written (none written on time meanwhile, however slow the machine)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, level: int = logging.INFO) -> None:
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, level: int = logging.INFO, *, keep: bool = False
+    ) -> None:
+        if keep:
+            monkeypatch.setattr(logs, "FLUSH_AFTER", 3600.0)
         self.stream = io.StringIO()
         handler = LineHandler(self.stream)
         handler.setFormatter(PlainFormatter())
@@ -78,6 +81,9 @@ class Root:
         root.setLevel(level)  # and the loggers' cached levels cleared
         monkeypatch.setattr(logs, "_plain", handler)
         self.handler = handler
+        self.reported: list[logging.LogRecord] = []
+        """What the handler reported as it failed (``handleError``), instead of printing it."""
+        monkeypatch.setattr(handler, "handleError", self.reported.append)
 
     def written(self) -> str:
         """What is written once the kept lines are (as logging does at exit)."""
@@ -237,8 +243,7 @@ def test_lines_go_out_while_the_event_loop_is_stuck(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
+    root = Root(monkeypatch, keep=True)
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5")
     assert root.stream.getvalue() == "", "kept"
@@ -250,8 +255,7 @@ def test_a_line_kept_is_written_before_any_other(monkeypatch: pytest.MonkeyPatch
 
 
 def test_loggings_clean_up_at_exit_writes_what_was_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
+    root = Root(monkeypatch, keep=True)
     monkeypatch.setattr(time, "time", lambda: 1_700_000_061.25)
 
     logs.CommandLog("gridbot.commands").info("/grid %s", "position=5 (0.3 ms)")
@@ -264,8 +268,7 @@ def test_loggings_clean_up_at_exit_writes_what_was_kept(monkeypatch: pytest.Monk
 
 
 def test_a_full_batch_is_written_at_once_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
+    root = Root(monkeypatch, keep=True)
     writes = Writes(root, monkeypatch)
     log = logs.CommandLog("gridbot.commands")
 
@@ -283,8 +286,7 @@ def test_a_full_batch_is_written_at_once_in_one_write(monkeypatch: pytest.Monkey
 def test_the_bot_s_own_messages_come_after_the_lines_kept(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
+    root = Root(monkeypatch, keep=True)
     monkeypatch.setattr(root.handler, "stream", sys.stderr)  # capsys's, as the bot's is
 
     logs.CommandLog("gridbot.commands").info("/grid position=5")
@@ -298,26 +300,20 @@ def test_the_bot_s_own_messages_come_after_the_lines_kept(
 def test_a_line_that_cannot_be_formatted_is_reported_and_the_rest_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
-    reported: list[logging.LogRecord] = []
-    monkeypatch.setattr(root.handler, "handleError", reported.append)
+    root = Root(monkeypatch, keep=True)
     log = logs.CommandLog("gridbot.commands")
 
     log.info("/grid %d", "not a number")
     log.info("/grid %s", "position=5")
 
     assert root.written().endswith("INFO     gridbot.commands: /grid position=5\n")
-    assert [r.msg for r in reported] == ["/grid %d"]
+    assert [r.msg for r in root.reported] == ["/grid %d"]
 
 
 def test_lines_that_cannot_be_written_are_reported_not_raised(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(logs, "FLUSH_AFTER", NEVER)  # kept until the test writes them
-    root = Root(monkeypatch)
-    reported: list[logging.LogRecord] = []
-    monkeypatch.setattr(root.handler, "handleError", reported.append)
+    root = Root(monkeypatch, keep=True)
     log = logs.CommandLog("gridbot.commands")
     root.stream.close()
 
@@ -326,7 +322,7 @@ def test_lines_that_cannot_be_written_are_reported_not_raised(
     for number in range(logs.PENDING_LINES):  # a full batch, written on the command's path
         log.info("/grid position=%d", number)
 
-    assert [r.getMessage() for r in reported] == [
+    assert [r.getMessage() for r in root.reported] == [
         "1 command lines not written",
         f"{logs.PENDING_LINES} command lines not written",
     ]
