@@ -19,9 +19,11 @@ of command lines; a stop, or any exit that runs logging's own clean-up, writes t
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
+import weakref
 from typing import Any, TextIO
 
 import discord
@@ -84,6 +86,14 @@ class LineHandler(logging.StreamHandler[TextIO]):
         self._due = threading.Event()
         """Set when a batch's first line is kept: the writer's cue."""
         self._writer: threading.Thread | None = None
+        _handlers.add(self)
+
+    def _forked(self) -> None:
+        """In a new process made by ``fork``: no writer thread, and the kept lines are the
+        parent's to write."""
+        self._pending = []
+        self._due = threading.Event()  # the fork may have left its lock held
+        self._writer = None
 
     def defer(self, now: float, prefix: str, message: str, args: tuple[object, ...]) -> None:
         """Write ``{time}{prefix}{message % args}`` ``FLUSH_AFTER`` seconds from now, with the
@@ -94,7 +104,7 @@ class LineHandler(logging.StreamHandler[TextIO]):
             if len(pending) >= PENDING_LINES:
                 self._write_pending()
             elif len(pending) == 1:
-                if self._writer is None or not self._writer.is_alive():  # first, or forked
+                if self._writer is None:  # the first line kept in this process
                     self._writer = threading.Thread(
                         target=self._write_when_due, name="gridbot-log-lines", daemon=True
                     )
@@ -142,10 +152,8 @@ class LineHandler(logging.StreamHandler[TextIO]):
             self._write_pending()
 
     def flush(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
-            self._write_pending()
-            if self.stream and hasattr(self.stream, "flush"):
-                self.stream.flush()
+        self.write_kept()
+        super().flush()
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -161,6 +169,16 @@ class LineHandler(logging.StreamHandler[TextIO]):
 
 _plain: LineHandler | None = None
 """The plain handler :func:`setup_logging` put on the root logger, if it did."""
+_handlers: weakref.WeakSet[LineHandler] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for handler in list(_handlers):
+        handler._forked()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def write_kept() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import sys
 import threading
 import time
@@ -326,3 +327,31 @@ def test_lines_that_cannot_be_written_are_reported_not_raised(
         "1 command lines not written",
         f"{logs.PENDING_LINES} command lines not written",
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_process_writes_its_own_lines_on_time_not_its_parents(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Root(monkeypatch, keep=True)  # the parent's line stays kept across the fork
+    log = logs.CommandLog("gridbot.commands")
+    log.info("/grid position=1")
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # no writer thread here, the parent's line in memory
+        try:
+            monkeypatch.setattr(logs, "FLUSH_AFTER", 0.2)
+            log.info("/grid position=2")
+            deadline = time.monotonic() + 10 * logs.FLUSH_AFTER + 5
+            while not root.stream.getvalue() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            os.write(writing, root.stream.getvalue().encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    _, status = os.waitpid(child, 0)
+    with os.fdopen(reading, encoding="utf-8") as pipe:
+        from_child = pipe.read().splitlines()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [line.rsplit(": ", 1)[1] for line in from_child] == ["/grid position=2"]
+    assert root.written().endswith("/grid position=1\n"), "the parent's, written by it"
