@@ -28,6 +28,11 @@ log = logging.getLogger("gridbot.storage")
 
 IDENTIFY_EVERY = 5.0
 """Seconds between two IDENTIFYs of one bucket (Discord's rule)."""
+SEND_MARGIN = 0.5
+"""Seconds added to a bucket's hold: the turn is given before the IDENTIFY leaves, and on a
+busy process it leaves later than on an idle one (the next process's may not), so the hold
+counts from the turn plus this. Measured at the stand-in with no margin, two IDENTIFYs came
+5.001 s apart on an idle machine and under 5 s on a loaded one (tests/e2e/test_shards.py)."""
 
 
 def bucket(shard_id: int, max_concurrency: int) -> int:
@@ -48,7 +53,7 @@ class IdentifyQueue:
         url: URL,
         max_concurrency: Callable[[], Awaitable[int]],
         *,
-        hold: float = IDENTIFY_EVERY,
+        hold: float = IDENTIFY_EVERY + SEND_MARGIN,
         connect: Connect | None = None,
     ) -> None:
         self.url = url
