@@ -67,6 +67,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import math
 import os
 import re
 import shutil
@@ -768,7 +769,7 @@ class Metric:
             name: alone[name]
             for name in self.missed
             if name in alone
-            and alone[name] == alone[name]  # no same-question floor measured: NaN
+            and not math.isnan(alone[name])  # NaN: no same-question floor measured
             and not self._within(alone[name], bounds[name])
         }
 

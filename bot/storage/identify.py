@@ -32,7 +32,8 @@ SEND_MARGIN = 0.5
 """Seconds added to a bucket's hold: the turn is given before the IDENTIFY leaves, and on a
 busy process it leaves later than on an idle one (the next process's may not), so the hold
 counts from the turn plus this. Measured at the stand-in with no margin, two IDENTIFYs came
-5.001 s apart on an idle machine and under 5 s on a loaded one (tests/e2e/test_shards.py)."""
+5.001–5.008 s apart in tests/e2e/test_shards.py run alone, and 4.9996 s apart once in four
+runs of the whole e2e suite."""
 
 
 def bucket(shard_id: int, max_concurrency: int) -> int:
